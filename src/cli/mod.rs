@@ -1,0 +1,53 @@
+//! Subcommands of `epbench`. Each file parses its arguments, calls the library and prints.
+
+mod env;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use epbench::provisioning::OrtRequirement;
+
+/// Benchmark and diagnose ONNX Runtime execution providers (CoreML first).
+#[derive(Debug, Parser)]
+#[command(name = "epbench", version, about, long_about = None)]
+struct Cli {
+    /// The ONNX Runtime to use, as a pinned pip requirement (e.g. onnxruntime==1.31.1,
+    /// onnxruntime-openvino==1.24.1). Fetched from PyPI on first use and cached.
+    #[arg(long, global = true, env = "EPBENCH_ORT", value_name = "REQ")]
+    ort: Option<OrtRequirement>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Which ONNX Runtime is loaded, which execution providers work here, and the machine.
+    Env(env::Args),
+}
+
+/// Exit codes: 0 success, 1 a check failed (regression, mismatch), 2 usage or load errors.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Env(args) => env::run(&args, cli.ort.as_ref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("epbench: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Loads the runtime the user asked for (`--ort`, `EPBENCH_ORT`, or the default).
+fn load_runtime(
+    requirement: Option<&OrtRequirement>,
+) -> epbench::Result<&'static epbench::runtime::Runtime> {
+    match requirement {
+        Some(requirement) => epbench::runtime::load(requirement),
+        None => epbench::runtime::global(),
+    }
+}

@@ -1,0 +1,19 @@
+//! epbench: a benchmark suite and diagnosis toolkit for ONNX Runtime execution providers.
+//!
+//! The crate follows the pipeline its README describes, one module per stage:
+//!
+//! - [`provisioning`] obtains an ONNX Runtime shared library from the official PyPI wheels and
+//!   caches it;
+//! - [`runtime`] loads it once per process and builds sessions on an execution provider ([`Ep`]);
+//! - [`onnx`] and [`zoo`] write the study's models;
+//! - the measurement, baseline and report modules build on those.
+
+pub mod error;
+pub mod machine;
+pub mod onnx;
+pub mod provisioning;
+pub mod runtime;
+pub mod zoo;
+
+pub use error::{Error, Result};
+pub use runtime::Ep;

@@ -1,0 +1,262 @@
+//! The loaded ONNX Runtime, its execution providers, and sessions built on them.
+//!
+//! One process loads one ONNX Runtime library (a limitation of ORT's C API and of `ort`'s
+//! `load-dynamic`): [`load`] does it once, and every later call returns the same [`Runtime`].
+
+mod ep;
+mod logs;
+mod session;
+
+use std::ffi::{CStr, c_char, c_int};
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+pub use ep::{
+    ComputeUnits, CoreMlOptions, Ep, EpKind, ModelFormat, OpenVinoOptions, SpecializationStrategy,
+};
+pub use logs::{LogLevel, LogLine};
+pub use session::{BuiltSession, OptLevel, SessionConfig};
+
+use crate::provisioning::{self, Cache, LibraryOrigin, OrtLibrary, OrtRequirement};
+
+/// The ONNX Runtime this process has loaded.
+pub struct Runtime {
+    library: OrtLibrary,
+    version: String,
+    environment: ort::environment::Environment,
+}
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static LOADING: Mutex<()> = Mutex::new(());
+
+/// Loads the runtime named by `EPBENCH_ORT` (or the default), provisioning it on first use.
+pub fn global() -> crate::Result<&'static Runtime> {
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime);
+    }
+    load(&OrtRequirement::from_env()?)
+}
+
+/// Loads `requirement` (or `ORT_DYLIB_PATH`) into this process, provisioning it on first use.
+///
+/// Asking for a different requirement after one is loaded is an error, because a process cannot
+/// unload ONNX Runtime; run another process instead.
+pub fn load(requirement: &OrtRequirement) -> crate::Result<&'static Runtime> {
+    let _guard = LOADING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(runtime) = RUNTIME.get() {
+        return match runtime.requirement() {
+            Some(loaded) if loaded != requirement => Err(RuntimeError::AlreadyLoaded {
+                loaded: loaded.to_string(),
+                wanted: requirement.to_string(),
+            }
+            .into()),
+            _ => Ok(runtime),
+        };
+    }
+    let library = provisioning::locate_ort(requirement, &Cache::from_env()?)?;
+    let runtime = Runtime::open(library)?;
+    Ok(RUNTIME.get_or_init(|| runtime))
+}
+
+impl Runtime {
+    fn open(library: OrtLibrary) -> Result<Self, RuntimeError> {
+        let load_error = |reason: String| RuntimeError::Load {
+            path: library.path.clone(),
+            reason,
+        };
+        let version = read_version(&library.path).map_err(load_error)?;
+        let environment = ort::init_from(&library.path)
+            .map_err(|e| load_error(e.to_string()))?
+            .with_name("epbench")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| load_error(e.to_string()))?;
+        Ok(Runtime {
+            library,
+            version,
+            environment,
+        })
+    }
+
+    /// The version ONNX Runtime reports, e.g. `1.31.1`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The shared library that was loaded.
+    pub fn library_path(&self) -> &Path {
+        &self.library.path
+    }
+
+    /// Where the library came from.
+    pub fn origin(&self) -> &LibraryOrigin {
+        &self.library.origin
+    }
+
+    /// The pip requirement the library was provisioned from (`None` under `ORT_DYLIB_PATH`).
+    pub fn requirement(&self) -> Option<&OrtRequirement> {
+        match &self.library.origin {
+            LibraryOrigin::Wheel { requirement } => Some(requirement),
+            LibraryOrigin::OrtDylibPath => None,
+        }
+    }
+
+    /// The `ort` environment sessions are created in.
+    pub fn environment(&self) -> &ort::environment::Environment {
+        &self.environment
+    }
+
+    /// The execution providers this build of ONNX Runtime was compiled with, as ORT names them.
+    pub fn providers(&self) -> Result<Vec<String>, RuntimeError> {
+        available_providers()
+    }
+
+    /// Whether `ep` can be used here: ORT must list it and accept its registration. When it cannot,
+    /// the reason is ORT's own message.
+    pub fn availability(&self, ep: &Ep) -> Availability {
+        let Some(dispatch) = ep.to_ort() else {
+            return Availability::available();
+        };
+        let attempt = ort::session::Session::builder(&self.environment)
+            .map_err(|e| e.to_string())
+            .and_then(|mut builder| dispatch.register(&mut builder).map_err(|e| e.to_string()));
+        match attempt {
+            Ok(()) => Availability::available(),
+            Err(reason) => Availability {
+                available: false,
+                reason: Some(reason.trim().to_string()),
+            },
+        }
+    }
+
+    /// Fails with [`RuntimeError::Unavailable`] (ORT's reason and how to get the EP) when `ep`
+    /// cannot be used with this runtime.
+    pub fn require(&self, ep: &Ep) -> Result<(), RuntimeError> {
+        let availability = self.availability(ep);
+        if availability.available {
+            Ok(())
+        } else {
+            Err(RuntimeError::Unavailable {
+                ep: ep.kind(),
+                runtime: self.describe(),
+                reason: availability.reason.unwrap_or_default(),
+            })
+        }
+    }
+
+    /// `onnxruntime==1.31.1 (ORT 1.31.1)` or the override path, for messages.
+    pub fn describe(&self) -> String {
+        match self.requirement() {
+            Some(requirement) => format!("{requirement} (ORT {})", self.version),
+            None => format!(
+                "ORT {} from ORT_DYLIB_PATH={}",
+                self.version,
+                self.library.path.display()
+            ),
+        }
+    }
+}
+
+/// Whether an execution provider can be used, and if not, ORT's reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Availability {
+    pub available: bool,
+    pub reason: Option<String>,
+}
+
+impl Availability {
+    fn available() -> Self {
+        Self {
+            available: true,
+            reason: None,
+        }
+    }
+}
+
+fn read_version(path: &Path) -> Result<String, String> {
+    // SAFETY: loading ONNX Runtime runs its static initialisers, which is what `ort` is about to
+    // do with the same file; the handle stays open for the life of the process either way.
+    let library = unsafe { libloading::Library::new(path) }.map_err(|e| e.to_string())?;
+    // SAFETY: `OrtGetApiBase` is ORT's stable C entry point with this signature, and
+    // `GetVersionString` returns a static NUL-terminated string.
+    unsafe {
+        let get_base = library
+            .get::<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase>(b"OrtGetApiBase")
+            .map_err(|_| {
+                format!(
+                    "{} is not an ONNX Runtime library (no OrtGetApiBase)",
+                    path.display()
+                )
+            })?;
+        let base = get_base();
+        if base.is_null() {
+            return Err("OrtGetApiBase returned null".into());
+        }
+        let version = ((*base).GetVersionString)();
+        let version = CStr::from_ptr(version).to_string_lossy().into_owned();
+        // Keep the library mapped: `ort` loads it again and ORT must not be unloaded under it.
+        std::mem::forget(library);
+        Ok(version)
+    }
+}
+
+fn available_providers() -> Result<Vec<String>, RuntimeError> {
+    let api = ort::api();
+    let mut list: *mut *mut c_char = std::ptr::null_mut();
+    let mut count: c_int = 0;
+    // SAFETY: the C API fills `list` with `count` NUL-terminated strings that we copy and then
+    // release with the matching call.
+    unsafe {
+        let status = (api.GetAvailableProviders)(&mut list, &mut count);
+        if !status.0.is_null() {
+            (api.ReleaseStatus)(status.0);
+            return Err(RuntimeError::Ort("GetAvailableProviders failed".into()));
+        }
+        let names = (0..count as usize)
+            .map(|i| CStr::from_ptr(*list.add(i)).to_string_lossy().into_owned())
+            .collect();
+        let _ = (api.ReleaseAvailableProviders)(list, count);
+        Ok(names)
+    }
+}
+
+/// Why a runtime could not be loaded, an EP used, or a session built.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("unknown execution provider `{input}`; epbench knows cpu, coreml and openvino")]
+    UnknownEp { input: String },
+    #[error("bad {ep} option `{option}`: {reason}")]
+    BadEpOption {
+        ep: &'static str,
+        option: String,
+        reason: String,
+    },
+    #[error("cannot load ONNX Runtime from {}: {reason}", path.display())]
+    Load {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error(
+        "this process already loaded {loaded}; it cannot also load {wanted} (one ONNX Runtime per \
+         process: run a separate process)"
+    )]
+    AlreadyLoaded { loaded: String, wanted: String },
+    #[error("the {ep} execution provider is unavailable in {runtime}: {reason}. To get it, {}", ep.how_to_get())]
+    Unavailable {
+        ep: EpKind,
+        runtime: String,
+        reason: String,
+    },
+    #[error("model {} not found", path.display())]
+    ModelNotFound { path: std::path::PathBuf },
+    #[error("cannot create a {ep} session for {}: {reason}", path.display())]
+    Session {
+        ep: String,
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("ONNX Runtime: {0}")]
+    Ort(String),
+}

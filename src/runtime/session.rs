@@ -1,0 +1,208 @@
+//! Building a session on an execution provider, with the settings a benchmark must fix.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+
+use super::logs::{LogLevel, LogLine, LogSink};
+use super::{Ep, RuntimeError};
+
+/// ORT's graph optimisation levels.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OptLevel {
+    Disable,
+    /// Level 1: constant folding and eliminations; runs before partitioning, so every EP sees it.
+    Basic,
+    /// Level 2: fusions, applied after partitioning to CPU (and a few other) EPs' nodes only.
+    Extended,
+    /// Every level, ORT's default.
+    #[default]
+    All,
+}
+
+impl FromStr for OptLevel {
+    type Err = RuntimeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "disable" | "0" | "none" => Ok(OptLevel::Disable),
+            "basic" | "1" => Ok(OptLevel::Basic),
+            "extended" | "2" => Ok(OptLevel::Extended),
+            "all" | "99" => Ok(OptLevel::All),
+            _ => Err(RuntimeError::Ort(format!(
+                "`{s}` is not an optimisation level (disable, basic, extended, all)"
+            ))),
+        }
+    }
+}
+
+impl From<OptLevel> for GraphOptimizationLevel {
+    fn from(level: OptLevel) -> Self {
+        match level {
+            OptLevel::Disable => GraphOptimizationLevel::Disable,
+            OptLevel::Basic => GraphOptimizationLevel::Level1,
+            OptLevel::Extended => GraphOptimizationLevel::Level2,
+            OptLevel::All => GraphOptimizationLevel::All,
+        }
+    }
+}
+
+/// Everything that decides how a session runs. Benchmarks fix every field explicitly so that
+/// their results say what they measured.
+///
+/// ```no_run
+/// use epbench::runtime::{Ep, OptLevel, SessionConfig};
+/// let built = SessionConfig::new(Ep::Cpu)
+///     .intra_threads(1)
+///     .optimization(OptLevel::Basic)
+///     .build(std::path::Path::new("model.onnx"))?;
+/// println!("created in {:?}, {} log lines", built.create_time, built.logs.len());
+/// # Ok::<(), epbench::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SessionConfig {
+    pub ep: Ep,
+    /// Intra-op threads; `None` is ORT's default (one per physical core).
+    pub intra_threads: Option<usize>,
+    pub optimization: OptLevel,
+    /// Write ORT's JSON profile with this path prefix.
+    pub profiling: Option<PathBuf>,
+    /// Save the graph as optimised for this session.
+    pub optimized_model_path: Option<PathBuf>,
+    /// Lowest severity recorded in [`BuiltSession::logs`].
+    pub log_level: LogLevel,
+}
+
+/// A session and what ORT said while creating it.
+pub struct BuiltSession {
+    pub session: Session,
+    pub config: SessionConfig,
+    /// Wall time of session creation, including the EP's partitioning and compilation.
+    pub create_time: Duration,
+    /// ORT's log lines from creation, at or above [`SessionConfig::log_level`].
+    pub logs: Vec<LogLine>,
+    sink: LogSink,
+}
+
+impl BuiltSession {
+    /// Log lines emitted since creation (e.g. during runs), taken from the session's buffer.
+    pub fn take_new_logs(&self) -> Vec<LogLine> {
+        self.sink.take()
+    }
+}
+
+static SESSION_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl SessionConfig {
+    /// ORT's defaults on `ep`, recording INFO and above: enough for the CoreML partition summary.
+    pub fn new(ep: Ep) -> Self {
+        Self {
+            ep,
+            intra_threads: None,
+            optimization: OptLevel::All,
+            profiling: None,
+            optimized_model_path: None,
+            log_level: LogLevel::Info,
+        }
+    }
+
+    pub fn intra_threads(mut self, threads: usize) -> Self {
+        self.intra_threads = Some(threads);
+        self
+    }
+
+    pub fn optimization(mut self, level: OptLevel) -> Self {
+        self.optimization = level;
+        self
+    }
+
+    pub fn profiling(mut self, prefix: impl Into<PathBuf>) -> Self {
+        self.profiling = Some(prefix.into());
+        self
+    }
+
+    pub fn optimized_model_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.optimized_model_path = Some(path.into());
+        self
+    }
+
+    pub fn log_level(mut self, level: LogLevel) -> Self {
+        self.log_level = level;
+        self
+    }
+
+    /// Creates the session on the loaded runtime (loading it first if needed).
+    ///
+    /// Fails with [`RuntimeError::Unavailable`] when ORT refuses the EP, and with
+    /// [`RuntimeError::Session`] (ORT's message) when the model cannot be loaded.
+    pub fn build(&self, model: &Path) -> crate::Result<BuiltSession> {
+        if !model.is_file() {
+            return Err(RuntimeError::ModelNotFound {
+                path: model.to_path_buf(),
+            }
+            .into());
+        }
+        let runtime = super::global()?;
+        let session_error = |reason: String| RuntimeError::Session {
+            ep: self.ep.to_string(),
+            path: model.to_path_buf(),
+            reason,
+        };
+        let ort_error =
+            |e: ort::Error<ort::session::builder::SessionBuilder>| session_error(e.to_string());
+
+        let mut builder =
+            Session::builder(runtime.environment()).map_err(|e| session_error(e.to_string()))?;
+        if let Some(dispatch) = self.ep.to_ort() {
+            dispatch
+                .register(&mut builder)
+                .map_err(|e| RuntimeError::Unavailable {
+                    ep: self.ep.kind(),
+                    runtime: runtime.describe(),
+                    reason: e.to_string(),
+                })?;
+        }
+        let sink = LogSink::default();
+        let id = format!(
+            "epbench-{}",
+            SESSION_COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        builder = builder
+            .with_logger(sink.logger())
+            .map_err(ort_error)?
+            .with_log_id(&id)
+            .map_err(ort_error)?
+            .with_log_level(self.log_level.into())
+            .map_err(ort_error)?
+            .with_optimization_level(self.optimization.into())
+            .map_err(ort_error)?;
+        if let Some(threads) = self.intra_threads {
+            builder = builder.with_intra_threads(threads).map_err(ort_error)?;
+        }
+        if let Some(prefix) = &self.profiling {
+            builder = builder.with_profiling(prefix).map_err(ort_error)?;
+        }
+        if let Some(path) = &self.optimized_model_path {
+            builder = builder.with_optimized_model_path(path).map_err(ort_error)?;
+        }
+
+        let started = Instant::now();
+        let session = builder
+            .commit_from_file(model)
+            .map_err(|e| session_error(e.to_string()))?;
+        let create_time = started.elapsed();
+        Ok(BuiltSession {
+            session,
+            config: self.clone(),
+            create_time,
+            logs: sink.take(),
+            sink,
+        })
+    }
+}
