@@ -117,20 +117,21 @@ impl Cache {
 
         let files_dir = entry.join("files");
         let manifest_path = entry.join("manifest.json");
-        if let Some(manifest) = read_manifest(&manifest_path) {
-            if manifest.selection == spec.selection && manifest.requirement == spec.requirement {
-                match verify(&files_dir, &manifest) {
-                    Ok(()) => {
-                        return Ok(CachedPackage {
-                            dir: files_dir,
-                            manifest,
-                        });
-                    }
-                    Err(problem) => eprintln!(
-                        "epbench: cached {} is damaged ({problem}); restoring it",
-                        spec.requirement
-                    ),
+        if let Some(manifest) = read_manifest(&manifest_path)
+            && manifest.selection == spec.selection
+            && manifest.requirement == spec.requirement
+        {
+            match verify(&files_dir, &manifest) {
+                Ok(()) => {
+                    return Ok(CachedPackage {
+                        dir: files_dir,
+                        manifest,
+                    });
                 }
+                Err(problem) => eprintln!(
+                    "epbench: cached {} is damaged ({problem}); restoring it",
+                    spec.requirement
+                ),
             }
         }
         // From here the entry is rebuilt; a reader must not trust the old manifest meanwhile.
