@@ -126,7 +126,7 @@ impl Runtime {
             Ok(()) => Availability::available(),
             Err(reason) => Availability {
                 available: false,
-                reason: Some(reason.trim().to_string()),
+                reason: Some(clean_reason(&reason)),
             },
         }
     }
@@ -173,6 +173,11 @@ impl Availability {
             reason: None,
         }
     }
+}
+
+/// ORT's messages end with ". " or "."; ours continue the sentence, so the end is trimmed.
+pub(crate) fn clean_reason(reason: &str) -> String {
+    reason.trim().trim_end_matches('.').to_string()
 }
 
 fn read_version(path: &Path) -> Result<String, String> {

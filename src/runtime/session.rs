@@ -75,6 +75,9 @@ pub struct SessionConfig {
     pub profiling: Option<PathBuf>,
     /// Save the graph as optimised for this session.
     pub optimized_model_path: Option<PathBuf>,
+    /// ORT graph transformers to switch off by name (e.g. `MatMulAddFusion`), to reproduce the
+    /// graphs of releases that did not have them.
+    pub disabled_optimizers: Vec<String>,
     /// Lowest severity recorded in [`BuiltSession::logs`].
     pub log_level: LogLevel,
 }
@@ -108,6 +111,7 @@ impl SessionConfig {
             optimization: OptLevel::All,
             profiling: None,
             optimized_model_path: None,
+            disabled_optimizers: Vec::new(),
             log_level: LogLevel::Info,
         }
     }
@@ -129,6 +133,11 @@ impl SessionConfig {
 
     pub fn optimized_model_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.optimized_model_path = Some(path.into());
+        self
+    }
+
+    pub fn disabled_optimizers(mut self, names: &[&str]) -> Self {
+        self.disabled_optimizers = names.iter().map(|n| n.to_string()).collect();
         self
     }
 
@@ -165,7 +174,7 @@ impl SessionConfig {
                 .map_err(|e| RuntimeError::Unavailable {
                     ep: self.ep.kind(),
                     runtime: runtime.describe(),
-                    reason: e.to_string(),
+                    reason: super::clean_reason(&e.to_string()),
                 })?;
         }
         let sink = LogSink::default();
@@ -190,6 +199,13 @@ impl SessionConfig {
         }
         if let Some(path) = &self.optimized_model_path {
             builder = builder.with_optimized_model_path(path).map_err(ort_error)?;
+        }
+        if !self.disabled_optimizers.is_empty() {
+            // ORT splits this list on ';' (session option `optimization.disable_specified_optimizers`);
+            // a comma-separated list would be read as one unknown name and disable nothing.
+            builder = builder
+                .with_disabled_optimizers(self.disabled_optimizers.join(";"))
+                .map_err(ort_error)?;
         }
 
         let started = Instant::now();
