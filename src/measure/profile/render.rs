@@ -1,0 +1,271 @@
+//! The summary as the study's plain-text block.
+
+use std::fmt::{self, Write as _};
+
+use super::summary::ProfileSummary;
+use crate::measure::latency::LatencyStats;
+
+/// How many top nodes the text block lists; the JSON keeps all of `top_nodes`.
+const TOP_NODES_SHOWN: usize = 10;
+
+/// A first run slower than this multiple of the median gets a warning: it is warm-up (CoreML
+/// and OpenVINO compile or load on first use) and it is inside every total of the profile.
+const SLOW_FIRST_RUN: f64 = 3.0;
+
+impl ProfileSummary {
+    /// The study-like text block: profile statistics, session vs run time, overhead vs node
+    /// execution, providers, partitions, fallback ops, transitions per run and the top nodes.
+    ///
+    /// Latency percentiles are not in a profile: pass the separately measured
+    /// [`LatencyStats`] and the batch size per run to print the study's "Performance Metrics"
+    /// block first.
+    pub fn render_text(&self, latency: Option<(&LatencyStats, usize)>) -> String {
+        let mut out = String::new();
+        if let Some((stats, batch)) = latency {
+            out.push_str(&stats.render_text(batch));
+            out.push('\n');
+        }
+        // Writing to a String cannot fail.
+        let _ = self.write_profile(&mut out);
+        out
+    }
+
+    fn write_profile(&self, out: &mut String) -> fmt::Result {
+        writeln!(out, "Total Profile Statistics:")?;
+        writeln!(out, "  - Total events: {}", count(self.total_events))?;
+        writeln!(
+            out,
+            "  - Total duration: {}",
+            millis(self.total_duration_ms)
+        )?;
+        writeln!(
+            out,
+            "  - Session initialization: {}",
+            millis(self.session_init_ms)
+        )?;
+        writeln!(out, "  - Model loading: {}", millis(self.model_loading_ms))?;
+        writeln!(out, "  - Runs (model_run): {}", count(self.runs))?;
+        writeln!(
+            out,
+            "  - SequentialExecutor::Execute: {} ({} events)",
+            millis(self.sequential_executor_ms),
+            count(self.sequential_executor_events)
+        )?;
+        if let (Some(first), Some(median)) = (self.first_run_ms, self.median_run_ms)
+            && self.runs > 1
+            && first > SLOW_FIRST_RUN * median
+        {
+            writeln!(
+                out,
+                "  - Warning: the first run took {}, {:.0}x the median run ({}); warm-up runs are \
+                 in every total below",
+                millis(first),
+                first / median,
+                millis(median)
+            )?;
+        }
+        if self.fence_events > 0 {
+            writeln!(
+                out,
+                "  - Fence events: {} (ORT before October 2024)",
+                count(self.fence_events)
+            )?;
+        }
+
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Execution Time Breakdown (inside model_run, {} in total):",
+            millis(self.model_run_ms)
+        )?;
+        writeln!(
+            out,
+            "  - Session overhead: {}{}",
+            millis(self.session_overhead_ms),
+            percent_suffix(self.session_overhead_share)
+        )?;
+        writeln!(
+            out,
+            "  - Node execution: {}{}",
+            millis(self.node_execution_ms),
+            percent_suffix(self.node_execution_share)
+        )?;
+
+        writeln!(out)?;
+        writeln!(out, "Execution Providers (kernel time):")?;
+        if self.providers.is_empty() {
+            writeln!(out, "  - none: the profile has no node events")?;
+        }
+        for p in &self.providers {
+            let provider = if p.provider.is_empty() {
+                "(not recorded)"
+            } else {
+                &p.provider
+            };
+            writeln!(
+                out,
+                "  - {provider}: {}, {} ({})",
+                plural(p.nodes, "node"),
+                millis(p.time_ms),
+                plural(p.events, "event")
+            )?;
+        }
+        if let Some(share) = self.ep_executed_node_share {
+            writeln!(
+                out,
+                "  - Executed nodes on the accelerator: {} of {} ({}), {} of node time",
+                count(self.ep_nodes),
+                count(self.nodes),
+                percent(share),
+                self.ep_time_share.map_or("n/a".to_string(), percent)
+            )?;
+        }
+
+        writeln!(out)?;
+        if self.accelerators.is_empty() {
+            writeln!(out, "Partitions: none (no accelerator EP executed a node)")?;
+        } else {
+            writeln!(
+                out,
+                "{} Partitions: {}",
+                self.accelerators.join(", "),
+                self.partitions.len()
+            )?;
+            for (i, p) in self.partitions.iter().enumerate() {
+                writeln!(
+                    out,
+                    "  {}. {}: {} ({}, mean {})",
+                    i + 1,
+                    p.name,
+                    millis(p.time_ms),
+                    plural(p.events, "event"),
+                    millis(p.mean_ms)
+                )?;
+            }
+        }
+
+        writeln!(out)?;
+        match self.fallback_nodes {
+            None => writeln!(
+                out,
+                "CPU Fallback Operations: not applicable (no accelerator EP in the session)"
+            )?,
+            Some(nodes) => {
+                writeln!(out, "CPU Fallback Operations ({}):", plural(nodes, "node"))?;
+                for (i, op) in self.fallback_ops.iter().enumerate() {
+                    writeln!(
+                        out,
+                        "  {}. {}: {} ({}, {})",
+                        i + 1,
+                        op.op,
+                        millis(op.time_ms),
+                        plural(op.events, "event"),
+                        plural(op.nodes, "node")
+                    )?;
+                }
+            }
+        }
+
+        writeln!(out)?;
+        match self.transitions_per_run {
+            Some(t) => writeln!(
+                out,
+                "Provider transitions per run: {t:.2} (consecutive nodes on different providers)"
+            )?,
+            None => writeln!(
+                out,
+                "Provider transitions per run: n/a (no model_run events)"
+            )?,
+        }
+
+        if !self.top_nodes.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "Top Nodes by Time:")?;
+            for (i, n) in self.top_nodes.iter().take(TOP_NODES_SHOWN).enumerate() {
+                writeln!(
+                    out,
+                    "  {}. {} [{}, {}]: {} ({})",
+                    i + 1,
+                    n.name,
+                    n.op,
+                    n.provider,
+                    millis(n.time_ms),
+                    plural(n.events, "event")
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ProfileSummary {
+    /// [`ProfileSummary::render_text`] without latency.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_text(None))
+    }
+}
+
+/// `8829` -> `8,829`, as the study prints counts.
+fn count(n: usize) -> String {
+    group_thousands(&n.to_string())
+}
+
+/// `1` -> `1 node`, `8829` -> `8,829 nodes`.
+fn plural(n: usize, word: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {word}{s}", count(n))
+}
+
+/// `2960.344` -> `2,960.34 ms`, as the study prints times; below 1 ms three decimals, so that
+/// the small CPU kernels of a fallback list still rank visibly.
+fn millis(ms: f64) -> String {
+    let fixed = if ms.abs() < 1.0 {
+        format!("{ms:.3}")
+    } else {
+        format!("{ms:.2}")
+    };
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let (sign, digits) = match int.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", int),
+    };
+    format!("{sign}{}.{frac} ms", group_thousands(digits))
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:.1}%", fraction * 100.0)
+}
+
+fn percent_suffix(fraction: Option<f64>) -> String {
+    fraction.map_or(String::new(), |f| format!(" ({})", percent(f)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_like_the_study() {
+        assert_eq!(count(8829), "8,829");
+        assert_eq!(count(105), "105");
+        assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!(millis(2960.344), "2,960.34 ms");
+        assert_eq!(millis(0.0), "0.000 ms");
+        assert_eq!(millis(0.0114), "0.011 ms");
+        assert_eq!(plural(1, "node"), "1 node");
+        assert_eq!(plural(1200, "event"), "1,200 events");
+        assert_eq!(millis(123456.789), "123,456.79 ms");
+        assert_eq!(percent(0.732), "73.2%");
+    }
+}
