@@ -1,0 +1,33 @@
+//! What can go wrong predicting or measuring partitions.
+
+use std::path::PathBuf;
+
+/// A partition analysis failed. Every variant says which model or input was at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum PartitionError {
+    /// The model file could not be read or is not ONNX.
+    #[error(transparent)]
+    Onnx(#[from] crate::onnx::OnnxError),
+    /// ONNX Runtime could not produce the level-1 optimised graph.
+    #[error("cannot optimise {} with ONNX Runtime (level 1): {source}", model.display())]
+    Optimise {
+        model: PathBuf,
+        #[source]
+        source: Box<crate::Error>,
+    },
+    /// A temporary folder for ORT's optimised model could not be created.
+    #[error("cannot create a temporary folder for the optimised model: {0}")]
+    TempDir(#[source] std::io::Error),
+    /// The model's graph is malformed in a way the analysis cannot work around.
+    #[error("the graph of {model} is malformed: {reason}")]
+    MalformedGraph { model: String, reason: String },
+    /// The ORT logs contain no CoreML `GetCapability` summary line.
+    #[error(
+        "no CoreML GetCapability line in the {lines} log lines (was the session created on the \
+         CoreML EP, with INFO logging or more verbose?)"
+    )]
+    NoCapabilityLine { lines: usize },
+    /// A CoreML log line looked like the summary or a per-node line but could not be parsed.
+    #[error("cannot parse CoreML log line `{line}`: {reason}")]
+    BadLogLine { line: String, reason: String },
+}

@@ -1,0 +1,242 @@
+//! Predictions on the zoo's models, with ORT producing the level-1 graph, against the study's
+//! measurements (tiny-systems-bert, CoreML NeuralNetwork, ORT of 2024):
+//! dynamic 167 nodes / 105 supported / 20 partitions; static b1 s128 125 / 100 / 16;
+//! FastGELU static 110 supported / 14 partitions; MobileNetV2 fp32 100% on CoreML, fp16 0%.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use epbench::partitions::rules::{FAMILY_2024, RELEASE_1_31, RuleFamily};
+use epbench::partitions::{
+    Analysis, AnalysisGraph, AnalyzeOptions, PartitionError, PartitionReport, RecommendationKind,
+    analyze_file, analyze_model, level1,
+};
+use epbench::runtime::ModelFormat;
+
+fn model(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(epbench::zoo::DEFAULT_OUT_DIR);
+    epbench::zoo::build(name, dir).expect("zoo model")
+}
+
+fn analyse(name: &str, family: &'static RuleFamily, format: ModelFormat) -> Analysis {
+    let options = AnalyzeOptions {
+        family,
+        format,
+        require_static_input_shapes: false,
+    };
+    analyze_file(&model(name), options).expect("analysis")
+}
+
+fn primary(a: &Analysis) -> &PartitionReport {
+    a.primary().expect("a prediction")
+}
+
+fn assert_near(what: &str, got: usize, want: usize, tolerance: usize) {
+    assert!(
+        got.abs_diff(want) <= tolerance,
+        "{what}: predicted {got}, the study measured {want} (tolerance {tolerance})"
+    );
+}
+
+#[test]
+fn tiny_bert_2024_neural_network_matches_the_study() {
+    let cases = [
+        ("tiny-systems-bert_gelu_fp32_dynamic", 167, 105, 20),
+        ("tiny-systems-bert_gelu_fp32_static_b1_s128", 125, 100, 16),
+        (
+            "tiny-systems-bert_fast-gelu_fp32_static_b1_s128",
+            133,
+            110,
+            14,
+        ),
+    ];
+    for (name, nodes, supported, partitions) in cases {
+        let a = analyse(name, &FAMILY_2024, ModelFormat::NeuralNetwork);
+        let r = primary(&a);
+        eprintln!(
+            "{name}: {} / {} / {} {:?}",
+            r.nodes, r.supported_nodes, r.partitions, r.partition_sizes
+        );
+        assert_eq!(a.disabled_optimizers, ["MatMulAddFusion"]);
+        assert_near(&format!("{name} nodes"), r.nodes, nodes, 5);
+        assert_near(
+            &format!("{name} supported"),
+            r.supported_nodes,
+            supported,
+            5,
+        );
+        assert_near(&format!("{name} partitions"), r.partitions, partitions, 2);
+    }
+}
+
+#[test]
+fn tiny_bert_static_2024_reasons_are_the_studys_cpu_nodes() {
+    // The study's static profile lists 16 MatMul, 2 Erf, Unsqueeze x2, Expand, Cast x2,
+    // Where_1 and the pooler Gather on the CPU.
+    let a = analyse(
+        "tiny-systems-bert_gelu_fp32_static_b1_s128",
+        &FAMILY_2024,
+        ModelFormat::NeuralNetwork,
+    );
+    let r = primary(&a);
+    let count = |op: &str| {
+        r.unsupported
+            .iter()
+            .filter(|u| u.op == op)
+            .map(|u| u.count)
+            .sum::<usize>()
+    };
+    let expected = [
+        ("MatMul", 16),
+        ("Erf", 2),
+        ("Unsqueeze", 2),
+        ("Expand", 1),
+        ("Cast", 2),
+        ("Where", 1),
+        ("Gather", 1),
+    ];
+    for (op, n) in expected {
+        assert_eq!(count(op), n, "{op}");
+    }
+    assert_eq!(r.unsupported.iter().map(|u| u.count).sum::<usize>(), 25);
+    let kinds: Vec<RecommendationKind> = a.recommendations.iter().map(|x| x.kind).collect();
+    assert!(kinds.contains(&RecommendationKind::FastGelu), "{kinds:?}");
+    assert!(kinds.contains(&RecommendationKind::MlProgram), "{kinds:?}");
+    assert!(
+        !kinds.contains(&RecommendationKind::StaticShapes),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn tiny_bert_dynamic_recommends_static_shapes() {
+    let a = analyse(
+        "tiny-systems-bert_gelu_fp32_dynamic",
+        &FAMILY_2024,
+        ModelFormat::NeuralNetwork,
+    );
+    let static_shapes = a
+        .recommendations
+        .iter()
+        .find(|r| r.kind == RecommendationKind::StaticShapes)
+        .expect("static shapes recommended");
+    assert!(
+        static_shapes.evidence.contains("input_ids"),
+        "{}",
+        static_shapes.evidence
+    );
+    assert!(
+        static_shapes.evidence.contains("Softmax"),
+        "{}",
+        static_shapes.evidence
+    );
+}
+
+#[test]
+fn release_1_31_predictions_for_tiny_bert() {
+    // ORT 1.31.1 optimises static 3-D MatMul+Add into Reshape+Gemm+Reshape at level 1, which
+    // NeuralNetwork takes; MLProgram takes the attention MatMuls and Erf too.
+    for name in [
+        "tiny-systems-bert_gelu_fp32_dynamic",
+        "tiny-systems-bert_gelu_fp32_static_b1_s128",
+        "tiny-systems-bert_fast-gelu_fp32_static_b1_s128",
+    ] {
+        let a = analyse(name, &RELEASE_1_31, ModelFormat::NeuralNetwork);
+        assert!(a.disabled_optimizers.is_empty());
+        let (nn, ml) = (&a.predictions[0], &a.predictions[1]);
+        eprintln!(
+            "{name}: NN {}/{}/{} MLProgram {}/{}/{}",
+            nn.nodes,
+            nn.supported_nodes,
+            nn.partitions,
+            ml.nodes,
+            ml.supported_nodes,
+            ml.partitions
+        );
+        assert_eq!(ml.format, Some(ModelFormat::MlProgram));
+        assert!(ml.supported_nodes > nn.supported_nodes, "{name}");
+        assert!(ml.partitions < nn.partitions, "{name}");
+        if name.contains("static") {
+            assert_eq!(ml.partitions, 1, "{name}");
+        }
+    }
+}
+
+#[test]
+fn mobilenet_fp32_is_one_partition_covering_the_graph() {
+    for family in [&FAMILY_2024, &RELEASE_1_31] {
+        let a = analyse(
+            "mobilenet_v2_fp32_static_b1",
+            family,
+            ModelFormat::NeuralNetwork,
+        );
+        let r = primary(&a);
+        assert_eq!(r.partitions, 1, "{}", family.id);
+        assert_eq!(r.supported_nodes, r.nodes, "{}", family.id);
+        assert!(r.unsupported.is_empty());
+        assert!(a.recommendations.is_empty(), "{:?}", a.recommendations);
+    }
+}
+
+#[test]
+fn mobilenet_fp16_runs_entirely_on_the_cpu_in_neural_network() {
+    // The CPU session inserts float16 casts; undone, the graph is the fp32 one with float16
+    // types, and NeuralNetwork rejects every node (the study: 0% on CoreML).
+    let a = analyse(
+        "mobilenet_v2_fp16_static_b1",
+        &RELEASE_1_31,
+        ModelFormat::NeuralNetwork,
+    );
+    let (nn, ml) = (&a.predictions[0], &a.predictions[1]);
+    assert_eq!(nn.nodes, 100);
+    assert_eq!((nn.supported_nodes, nn.partitions), (0, 0));
+    assert!(ml.supported_nodes >= 99, "{ml:?}");
+    let kinds: Vec<RecommendationKind> = a.recommendations.iter().map(|x| x.kind).collect();
+    assert!(kinds.contains(&RecommendationKind::Fp32Graph), "{kinds:?}");
+    assert!(kinds.contains(&RecommendationKind::MlProgram), "{kinds:?}");
+}
+
+#[test]
+fn corrupt_and_missing_files_are_clear_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let corrupt = dir.path().join("corrupt.onnx");
+    std::fs::write(&corrupt, b"this is not a protobuf \xff\xfe\x00 at all").expect("write");
+    let err = analyze_file(&corrupt, AnalyzeOptions::default()).unwrap_err();
+    assert!(matches!(err, PartitionError::Onnx(_)), "{err:?}");
+    assert!(err.to_string().contains("is not an ONNX model"), "{err}");
+    let empty = dir.path().join("empty.onnx");
+    std::fs::write(&empty, b"").expect("write");
+    let err = analyze_file(&empty, AnalyzeOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("empty"), "{err}");
+    let missing = dir.path().join("missing.onnx");
+    let err = analyze_file(&missing, AnalyzeOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("missing.onnx"), "{err}");
+}
+
+/// bert-base takes about 30 s to build in a debug build, so this runs on request:
+/// `cargo test --test partitions_zoo -- --ignored --nocapture`.
+#[test]
+#[ignore = "builds bert-base (~440 MB) first"]
+fn bert_base_analysis_takes_well_under_a_second() {
+    for name in [
+        "bert-base-uncased_gelu_fp32_dynamic",
+        "bert-base-uncased_gelu_fp32_static_b1_s128",
+    ] {
+        let path = model(name);
+        let level1 = level1::ort_level1_model(&path, &[]).expect("level-1 graph");
+        let started = Instant::now();
+        let a = analyze_model(&level1.model, AnalyzeOptions::default()).expect("analysis");
+        let analysis = started.elapsed();
+        let graph = AnalysisGraph::from_model(&level1.model).expect("graph");
+        let r = primary(&a);
+        eprintln!(
+            "{name}: ORT session {:?}, read {:?}, analysis {analysis:?} ({} nodes, {} supported, {} partitions)",
+            level1.session_time,
+            level1.read_time,
+            graph.len(),
+            r.supported_nodes,
+            r.partitions
+        );
+        assert!(analysis.as_secs_f64() < 1.0, "{analysis:?}");
+    }
+}
