@@ -1,0 +1,26 @@
+//! Correctness: do two runs of a model agree, within a tolerance that means something?
+//!
+//! A faster execution provider that computes the wrong answer is not faster. This module runs
+//! the same inputs through two sessions (two EPs, two variants of a model, two ORT optimisation
+//! levels) and judges every output:
+//!
+//! - [`tolerance`] chooses how far outputs may differ from what each side computes with (EP, EP
+//!   options, model dtype, activation) and documents where each number comes from;
+//! - [`compare`] computes per-output error statistics (max absolute and relative error, mean
+//!   absolute error, cosine similarity, the worst element) and the verdict; NaN or infinity on
+//!   either side always fails;
+//! - [`check`] runs the sessions: [`compare_models`] for `epbench compare`,
+//!   [`check_against_cpu`] for the benchmark suite;
+//! - `report` renders a [`Comparison`] as text ([`Comparison::render_text`]).
+
+pub mod check;
+pub mod compare;
+mod error;
+mod report;
+mod run;
+pub mod tolerance;
+
+pub use check::{Comparison, SideReport, Target, check_against_cpu, compare_models};
+pub use compare::{Failure, OutputComparison, OutputTensor, Stats, Values, Worst};
+pub use error::{CorrectnessError, Role};
+pub use tolerance::{ACTIVATION_APPROXIMATION, Pairing, Side, Tolerance, ToleranceClass};
