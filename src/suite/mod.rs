@@ -1,0 +1,14 @@
+//! The benchmark suite: the study's findings as benchmark cases, prepared outside the timed loop.
+//! `benches/study.rs` is a thin criterion front end over this module.
+
+mod filter;
+mod finding;
+mod plan;
+mod prepare;
+mod settings;
+
+pub use filter::Filter;
+pub use finding::Finding;
+pub use plan::{BenchCase, FRAGMENTATION_KS, PROBE_HIDDEN, Timing, cut_op_for, plan};
+pub use prepare::{PrepareError, Prepared, Preparer};
+pub use settings::{Cost, Measurement, Settings};

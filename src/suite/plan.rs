@@ -1,0 +1,435 @@
+//! Which benchmarks a study consists of: one [`BenchCase`] per criterion benchmark id.
+
+use crate::runtime::{
+    ComputeUnits, CoreMlOptions, Ep, EpKind, ModelFormat, OptLevel, SessionConfig,
+};
+use crate::zoo::{
+    Activation, CutOp, DType, ProbeVariant, TokenShape, TransformerModel, TransformerVariant,
+    Variant, VisionModel, VisionVariant,
+};
+
+use super::finding::Finding;
+use super::settings::{Cost, Settings};
+
+/// What a benchmark times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// One `Session::run` on the variant's inputs.
+    Run,
+    /// Creating a session (ORT's optimisation, the EP's partitioning and compile).
+    SessionCreate,
+}
+
+/// One benchmark: `<study>/<finding>/<label>/<provider>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchCase {
+    /// The accelerator EP whose study this belongs to (`cpu` for the CPU-only study).
+    pub study: EpKind,
+    pub finding: Finding,
+    /// The variant part of the id: the model variant, plus `+option` where the finding varies
+    /// a setting rather than the model.
+    pub label: String,
+    pub variant: Variant,
+    /// Session settings, including the EP that runs it (the provider part of the id).
+    pub session: SessionConfig,
+    pub timing: Timing,
+    /// Samples per run, for criterion's throughput.
+    pub batch: u32,
+    pub cost: Cost,
+}
+
+impl BenchCase {
+    /// The criterion group, `<study>/<finding>`.
+    pub fn group(&self) -> String {
+        format!("{}/{}", self.study, self.finding)
+    }
+
+    /// The function id inside the group, `<label>/<provider>`.
+    pub fn function(&self) -> String {
+        format!("{}/{}", self.label, self.session.ep.kind())
+    }
+
+    /// The full id, `<study>/<finding>/<label>/<provider>`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.group(), self.function())
+    }
+}
+
+/// The study's reference shape: the seeds measure batch 1, sequence 128.
+const SEQ: u32 = 128;
+
+fn tiny(activation: Activation, dtype: DType, shape: TokenShape) -> Variant {
+    Variant::Transformer(TransformerVariant {
+        model: TransformerModel::TinySystemsBert,
+        activation,
+        dtype,
+        shape,
+    })
+}
+
+fn static_shape(batch: u32) -> TokenShape {
+    TokenShape::Static { batch, seq: SEQ }
+}
+
+fn cost_of(variant: &Variant) -> Cost {
+    match variant {
+        Variant::Transformer(t) => match t.model {
+            TransformerModel::BertBaseUncased | TransformerModel::DistilbertBaseUncased => {
+                Cost::Heavy
+            }
+            TransformerModel::TinySystemsBert | TransformerModel::AllMiniLmL6V2 => Cost::Light,
+        },
+        Variant::Vision(_) => Cost::Light,
+        Variant::Add64k | Variant::Probe(_) => Cost::Tiny,
+    }
+}
+
+fn batch_of(variant: &Variant) -> u32 {
+    match variant {
+        Variant::Transformer(TransformerVariant {
+            shape: TokenShape::Static { batch, .. },
+            ..
+        }) => *batch,
+        Variant::Vision(v) => v.batch,
+        _ => 1,
+    }
+}
+
+/// The cut-maker that the study's EP refuses but the CPU runs cheaply.
+pub fn cut_op_for(study: EpKind) -> CutOp {
+    match study {
+        EpKind::OpenVino => CutOp::Hardmax,
+        EpKind::CoreMl | EpKind::Cpu => CutOp::Erf,
+    }
+}
+
+/// Cut counts of the fragmentation experiment.
+pub const FRAGMENTATION_KS: [u32; 6] = [0, 1, 2, 4, 8, 16];
+/// Hidden size of the probe blocks, as the catalogue lists them.
+pub const PROBE_HIDDEN: u32 = 256;
+
+struct Planner<'a> {
+    study: EpKind,
+    settings: &'a Settings,
+    cases: Vec<BenchCase>,
+}
+
+impl Planner<'_> {
+    fn session(&self, ep: Ep) -> SessionConfig {
+        SessionConfig::new(ep).intra_threads(self.settings.intra_threads)
+    }
+
+    fn push(
+        &mut self,
+        finding: Finding,
+        label: String,
+        variant: Variant,
+        session: SessionConfig,
+        timing: Timing,
+    ) {
+        let cost = match timing {
+            Timing::Run => cost_of(&variant),
+            Timing::SessionCreate => Cost::ColdStart,
+        };
+        self.cases.push(BenchCase {
+            study: self.study,
+            finding,
+            label,
+            batch: batch_of(&variant),
+            variant,
+            session,
+            timing,
+            cost,
+        });
+    }
+
+    /// The variant on the CPU and on the study's EP.
+    fn both(&mut self, finding: Finding, variant: Variant, timing: Timing) {
+        for ep in [Ep::Cpu, self.study.default_ep()] {
+            let session = self.session(ep);
+            self.push(finding, variant.to_string(), variant, session, timing);
+        }
+    }
+}
+
+/// Every benchmark of `study`, in the study's order. Studies of an accelerator EP compare it with
+/// the CPU EP on the same ORT library; the CPU study varies CPU-only settings.
+pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
+    let mut p = Planner {
+        study,
+        settings,
+        cases: Vec::new(),
+    };
+    let fp32_gelu_static = tiny(Activation::Gelu, DType::Fp32, static_shape(1));
+    if study == EpKind::Cpu {
+        let session = p.session(Ep::Cpu);
+        p.push(
+            Finding::Overhead,
+            Variant::Add64k.to_string(),
+            Variant::Add64k,
+            session,
+            Timing::Run,
+        );
+        for threads in 1..=settings.intra_threads.max(2) {
+            let session = SessionConfig::new(Ep::Cpu).intra_threads(threads);
+            p.push(
+                Finding::Threads,
+                format!("{fp32_gelu_static}+threads{threads}"),
+                fp32_gelu_static,
+                session,
+                Timing::Run,
+            );
+        }
+        for (level, name) in [
+            (OptLevel::Disable, "disable"),
+            (OptLevel::Basic, "basic"),
+            (OptLevel::All, "all"),
+        ] {
+            let session = p.session(Ep::Cpu).optimization(level);
+            p.push(
+                Finding::OptLevel,
+                format!("{fp32_gelu_static}+{name}"),
+                fp32_gelu_static,
+                session,
+                Timing::Run,
+            );
+        }
+        return p.cases;
+    }
+
+    // 4.1: the three transformers as the study ran them, dynamic exports fed batch 1, seq 128.
+    for model in [
+        TransformerModel::BertBaseUncased,
+        TransformerModel::DistilbertBaseUncased,
+        TransformerModel::TinySystemsBert,
+    ] {
+        let variant = Variant::Transformer(TransformerVariant {
+            model,
+            activation: Activation::Gelu,
+            dtype: DType::Fp32,
+            shape: TokenShape::Dynamic,
+        });
+        p.both(Finding::EpVsCpu, variant, Timing::Run);
+    }
+    // 4.2: probe chains.
+    for k in FRAGMENTATION_KS {
+        let variant = Variant::Probe(ProbeVariant {
+            cut: cut_op_for(study),
+            k,
+            hidden: PROBE_HIDDEN,
+        });
+        p.both(Finding::Fragmentation, variant, Timing::Run);
+    }
+    // 4.3 - 4.5 on the tiny model.
+    for shape in [TokenShape::Dynamic, static_shape(1)] {
+        p.both(
+            Finding::Shapes,
+            tiny(Activation::Gelu, DType::Fp32, shape),
+            Timing::Run,
+        );
+    }
+    for activation in [Activation::Gelu, Activation::FastGelu] {
+        p.both(
+            Finding::Activation,
+            tiny(activation, DType::Fp32, static_shape(1)),
+            Timing::Run,
+        );
+    }
+    for dtype in [DType::Fp32, DType::Fp16] {
+        p.both(
+            Finding::Dtype,
+            tiny(Activation::Gelu, dtype, static_shape(1)),
+            Timing::Run,
+        );
+    }
+    // 4.6: the vision control.
+    for dtype in [DType::Fp32, DType::Fp16] {
+        let variant = Variant::Vision(VisionVariant {
+            model: VisionModel::MobilenetV2,
+            dtype,
+            batch: 1,
+        });
+        p.both(Finding::Vision, variant, Timing::Run);
+    }
+    // Batch scaling.
+    for batch in [1, 2, 4, 8] {
+        p.both(
+            Finding::Batch,
+            tiny(Activation::Gelu, DType::Fp32, static_shape(batch)),
+            Timing::Run,
+        );
+    }
+    if study == EpKind::CoreMl {
+        let fast_static = tiny(Activation::FastGelu, DType::Fp32, static_shape(1));
+        for (format, name) in [
+            (ModelFormat::NeuralNetwork, "neuralnetwork"),
+            (ModelFormat::MlProgram, "mlprogram"),
+        ] {
+            let ep = Ep::CoreMl(CoreMlOptions {
+                format,
+                ..CoreMlOptions::default()
+            });
+            let session = p.session(ep);
+            p.push(
+                Finding::Format,
+                format!("{fast_static}+{name}"),
+                fast_static,
+                session,
+                Timing::Run,
+            );
+        }
+        for (units, name) in [
+            (ComputeUnits::All, "all"),
+            (ComputeUnits::CpuAndNeuralEngine, "cpu_and_ne"),
+            (ComputeUnits::CpuAndGpu, "cpu_and_gpu"),
+            (ComputeUnits::CpuOnly, "cpu_only"),
+        ] {
+            let ep = Ep::CoreMl(CoreMlOptions {
+                units,
+                ..CoreMlOptions::default()
+            });
+            let session = p.session(ep);
+            p.push(
+                Finding::Units,
+                format!("{fast_static}+{name}"),
+                fast_static,
+                session,
+                Timing::Run,
+            );
+        }
+    }
+    // Cold start per model.
+    let cold: Vec<Variant> = [
+        TransformerModel::TinySystemsBert,
+        TransformerModel::DistilbertBaseUncased,
+        TransformerModel::BertBaseUncased,
+    ]
+    .into_iter()
+    .map(|model| {
+        Variant::Transformer(TransformerVariant {
+            model,
+            activation: Activation::Gelu,
+            dtype: DType::Fp32,
+            shape: static_shape(1),
+        })
+    })
+    .chain([Variant::Vision(VisionVariant {
+        model: VisionModel::MobilenetV2,
+        dtype: DType::Fp32,
+        batch: 1,
+    })])
+    .collect();
+    for variant in cold {
+        p.both(Finding::SessionCreate, variant, Timing::SessionCreate);
+    }
+    p.cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            quick: true,
+            intra_threads: 2,
+        }
+    }
+
+    #[test]
+    fn ids_follow_the_design_and_are_unique() {
+        for study in EpKind::ALL {
+            let cases = plan(study, &settings());
+            let mut ids: Vec<String> = cases.iter().map(BenchCase::id).collect();
+            for (case, id) in cases.iter().zip(&ids) {
+                assert!(id.starts_with(&format!("{study}/")), "{id}");
+                assert_eq!(id.split('/').count(), 4, "{id}");
+                assert!(id.ends_with(case.session.ep.kind().name()), "{id}");
+            }
+            let total = ids.len();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), total, "duplicate ids in the {study} study");
+        }
+    }
+
+    #[test]
+    fn accelerator_studies_cover_every_finding_on_both_providers() {
+        let cases = plan(EpKind::OpenVino, &settings());
+        for finding in [
+            Finding::EpVsCpu,
+            Finding::Fragmentation,
+            Finding::Shapes,
+            Finding::Activation,
+            Finding::Dtype,
+            Finding::Vision,
+            Finding::Batch,
+            Finding::SessionCreate,
+        ] {
+            for kind in [EpKind::Cpu, EpKind::OpenVino] {
+                assert!(
+                    cases
+                        .iter()
+                        .any(|c| c.finding == finding && c.session.ep.kind() == kind),
+                    "{finding} on {kind}"
+                );
+            }
+        }
+        assert!(
+            cases
+                .iter()
+                .all(|c| c.finding != Finding::Format && c.finding != Finding::Units)
+        );
+        let coreml = plan(EpKind::CoreMl, &settings());
+        assert_eq!(
+            coreml
+                .iter()
+                .filter(|c| c.finding == Finding::Units)
+                .count(),
+            4
+        );
+        assert!(
+            coreml
+                .iter()
+                .any(|c| c.id() == "coreml/fragmentation/probe_erf_k16_h256/coreml"),
+            "{:?}",
+            coreml.iter().map(BenchCase::id).collect::<Vec<_>>()
+        );
+        assert!(
+            cases
+                .iter()
+                .any(|c| c.id() == "openvino/fragmentation/probe_hardmax_k16_h256/openvino")
+        );
+    }
+
+    #[test]
+    fn batch_cases_carry_their_batch_for_throughput() {
+        let cases = plan(EpKind::CoreMl, &settings());
+        let batches: Vec<u32> = cases
+            .iter()
+            .filter(|c| c.finding == Finding::Batch && c.session.ep == Ep::Cpu)
+            .map(|c| c.batch)
+            .collect();
+        assert_eq!(batches, [1, 2, 4, 8]);
+        assert!(
+            plan(EpKind::Cpu, &settings())
+                .iter()
+                .any(|c| c.id() == "cpu/overhead/add_64k/cpu")
+        );
+    }
+
+    #[test]
+    fn every_planned_variant_is_in_the_catalogue() {
+        let catalogue = crate::zoo::catalogue().unwrap();
+        for study in EpKind::ALL {
+            for case in plan(study, &settings()) {
+                assert!(
+                    catalogue.contains(&case.variant),
+                    "{} needs {}",
+                    case.id(),
+                    case.variant
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Everything a benchmark needs before its timed loop: the model file, the session, the inputs,
+//! and a check that the session runs. None of it is timed.
+
+use std::path::{Path, PathBuf};
+
+use ort::session::SessionInputValue;
+
+use crate::correctness;
+use crate::runtime::{BuiltSession, Ep};
+use crate::workload::{Feeds, ResolvedModel};
+use crate::zoo::{self, DType, TransformerVariant, Variant, VisionVariant};
+
+use super::plan::{BenchCase, Timing};
+
+/// A benchmark ready to be timed.
+pub struct Prepared {
+    pub case: BenchCase,
+    pub model: PathBuf,
+    /// The session for [`Timing::Run`]; session-creation benchmarks build their own.
+    session: Option<BuiltSession>,
+    /// Inputs in the session's input order, so a run passes a slice and allocates nothing.
+    inputs: Vec<SessionInputValue<'static>>,
+}
+
+/// Why a benchmark could not be prepared: recorded as that benchmark's result.
+#[derive(Debug, thiserror::Error)]
+#[error("{id}: {reason}")]
+pub struct PrepareError {
+    pub id: String,
+    pub reason: String,
+}
+
+/// Builds models and inputs for benchmarks, sharing tokenizers between them.
+pub struct Preparer {
+    models_dir: PathBuf,
+    feeds: Feeds,
+}
+
+impl Preparer {
+    /// Models are built into (or found in) `models_dir`.
+    pub fn new(models_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            models_dir: models_dir.into(),
+            feeds: Feeds::default(),
+        }
+    }
+
+    /// Builds the model, the session and the inputs of `case`, and runs it once.
+    pub fn prepare(&mut self, case: &BenchCase) -> Result<Prepared, PrepareError> {
+        let fail = |reason: String| PrepareError {
+            id: case.id(),
+            reason,
+        };
+        let model = zoo::build(case.variant, &self.models_dir).map_err(|e| fail(e.to_string()))?;
+        let mut prepared = Prepared {
+            case: case.clone(),
+            model,
+            session: None,
+            inputs: Vec::new(),
+        };
+        if case.timing == Timing::Run {
+            let built = case
+                .session
+                .build(&prepared.model)
+                .map_err(|e| fail(e.to_string()))?;
+            let mut built = built;
+            prepared.inputs = self
+                .feeds
+                .for_session(&built.session, Some(&case.variant))
+                .map_err(|e| fail(e.to_string()))?;
+            if needs_reference_check(case) {
+                check_outputs(case, &prepared.model, &mut built, &prepared.inputs).map_err(fail)?;
+            }
+            prepared.session = Some(built);
+        } else {
+            // A session-creation benchmark must still be able to create its session.
+            case.session
+                .build(&prepared.model)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        prepared.run_once().map_err(fail)?;
+        Ok(prepared)
+    }
+}
+
+/// Outputs are checked wherever they can differ from the plain CPU EP on the fp32 graph:
+/// another EP, or an fp16 graph.
+fn needs_reference_check(case: &BenchCase) -> bool {
+    let fp16 = matches!(
+        case.variant,
+        Variant::Transformer(TransformerVariant {
+            dtype: DType::Fp16,
+            ..
+        }) | Variant::Vision(VisionVariant {
+            dtype: DType::Fp16,
+            ..
+        })
+    );
+    case.session.ep != Ep::Cpu || fp16
+}
+
+/// A time for wrong outputs is not a result: compare with the CPU reference first.
+fn check_outputs(
+    case: &BenchCase,
+    model: &Path,
+    built: &mut BuiltSession,
+    inputs: &[SessionInputValue<'static>],
+) -> Result<(), String> {
+    let resolved = ResolvedModel {
+        path: model.to_path_buf(),
+        variant: Some(case.variant),
+    };
+    let comparison =
+        correctness::check_against_cpu(&resolved, &mut built.session, inputs, &case.session.ep)
+            .map_err(|e| format!("outputs could not be checked against the CPU: {e}"))?;
+    if comparison.pass {
+        return Ok(());
+    }
+    let failed: Vec<String> = comparison
+        .outputs
+        .iter()
+        .filter(|o| !o.pass)
+        .map(|o| match (&o.stats, &o.failure) {
+            (Some(stats), _) => format!(
+                "{} (max abs error {:.3e}, cosine {:.6})",
+                o.name, stats.max_abs, stats.cosine
+            ),
+            (None, failure) => format!("{} ({failure:?})", o.name),
+        })
+        .collect();
+    Err(format!(
+        "outputs do not match the CPU reference within {:?} tolerance: {}; not timed",
+        comparison.tolerance.class,
+        failed.join(", ")
+    ))
+}
+
+impl Prepared {
+    /// One timed unit of work: a run, or creating a session.
+    pub fn run_once(&mut self) -> Result<(), String> {
+        match (&mut self.session, self.case.timing) {
+            (Some(built), Timing::Run) => built
+                .session
+                .run(&self.inputs[..])
+                .map(drop)
+                .map_err(|e| format!("run failed: {e}")),
+            (_, Timing::SessionCreate) => self
+                .case
+                .session
+                .build(&self.model)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            (None, Timing::Run) => Err("no session was prepared".into()),
+        }
+    }
+
+    /// The session, for callers that need more than timing (outputs, profiles).
+    pub fn session(&mut self) -> Option<&mut BuiltSession> {
+        self.session.as_mut()
+    }
+
+    /// The model file.
+    pub fn model_path(&self) -> &Path {
+        &self.model
+    }
+}
