@@ -15,6 +15,12 @@ pub enum Error {
     /// Parsing an execution provider or building a session failed.
     #[error(transparent)]
     Runtime(#[from] crate::runtime::RuntimeError),
+    /// A model or its inputs could not be made ready.
+    #[error(transparent)]
+    Workload(#[from] crate::workload::WorkloadError),
+    /// A model could not be built.
+    #[error(transparent)]
+    Zoo(#[from] crate::zoo::ZooError),
     /// A file could not be read or written.
     #[error("{action} {path}: {source}")]
     Io {

@@ -8,11 +8,17 @@
 //! - [`onnx`] and [`zoo`] write the study's models;
 //! - the measurement, baseline and report modules build on those.
 
+pub mod baseline;
+pub mod correctness;
 pub mod error;
 pub mod machine;
+pub mod measure;
 pub mod onnx;
+pub mod partitions;
 pub mod provisioning;
 pub mod runtime;
+pub mod suite;
+pub mod workload;
 pub mod zoo;
 
 pub use error::{Error, Result};

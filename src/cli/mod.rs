@@ -1,7 +1,12 @@
 //! Subcommands of `epbench`. Each file parses its arguments, calls the library and prints.
 
+mod analyze;
+mod baseline;
+mod compare;
 mod env;
+mod models;
 mod output;
+mod profile;
 
 use std::process::ExitCode;
 
@@ -25,6 +30,17 @@ struct Cli {
 enum Command {
     /// Which ONNX Runtime is loaded, which execution providers work here, and the machine.
     Env(env::Args),
+    /// The model zoo: list the study's models, build them.
+    #[command(subcommand)]
+    Models(models::Command),
+    /// Predict how the CoreML EP partitions a model (offline), and measure it where CoreML runs.
+    Analyze(analyze::Args),
+    /// Save, list, restore and compare criterion baselines; gate CI on regressions.
+    Baseline(baseline::Args),
+    /// Compare a model's outputs across EPs and variants, with tolerances that say why.
+    Compare(compare::Args),
+    /// Run a model with ORT's profiler and print the study's profile summary.
+    Profile(profile::Args),
 }
 
 /// Exit codes: 0 success, 1 a check failed (regression, mismatch), 2 usage or load errors.
@@ -32,6 +48,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Env(args) => env::run(&args, cli.ort.as_ref()),
+        Command::Analyze(args) => analyze::run(&args, cli.ort.as_ref()),
+        Command::Baseline(args) => baseline::run(&args, cli.ort.as_ref()),
+        Command::Compare(args) => compare::run(&args, cli.ort.as_ref()),
+        Command::Models(command) => models::run(&command),
+        Command::Profile(args) => profile::run(&args, cli.ort.as_ref()),
     };
     match result {
         Ok(code) => code,

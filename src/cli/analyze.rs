@@ -1,0 +1,142 @@
+//! `epbench analyze MODEL --ep coreml`: CoreML partitions predicted offline, and measured where
+//! CoreML runs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use epbench::partitions::{self, AnalyzeOptions, Measured, rules};
+use epbench::provisioning::OrtRequirement;
+use epbench::runtime::{CoreMlOptions, Ep, EpKind, LogLevel, ModelFormat, SessionConfig};
+use epbench::workload::ModelRef;
+
+use super::output::print_json;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Neuralnetwork,
+    Mlprogram,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A zoo variant (see `epbench models list`) or an .onnx file.
+    model: String,
+    /// The EP whose partitioning to predict; only coreml has offline rules.
+    #[arg(long, default_value = "coreml")]
+    ep: EpKind,
+    /// The CoreML model format to predict for (the other one is shown for comparison).
+    #[arg(long, value_enum, default_value = "neuralnetwork")]
+    format: Format,
+    /// Which ORT release's rules to apply: a version (1.19.2, 1.31.1) or a family id
+    /// (2024, 1.31). Default: the newest.
+    #[arg(long, value_name = "V")]
+    ort_version: Option<String>,
+    /// Predict with RequireStaticInputShapes=1.
+    #[arg(long)]
+    static_shapes: bool,
+    /// Where zoo models are built.
+    #[arg(long, default_value = epbench::zoo::DEFAULT_OUT_DIR)]
+    models: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    model: String,
+    #[serde(flatten)]
+    analysis: &'a partitions::Analysis,
+    /// Present only where CoreML runs (macOS).
+    measured: Option<&'a epbench::partitions::PartitionReport>,
+    /// Why nothing was measured.
+    measured_note: Option<String>,
+}
+
+pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<ExitCode> {
+    if args.ep != EpKind::CoreMl {
+        anyhow::bail!(
+            "offline partition rules exist for coreml only; for {} run `epbench profile MODEL --ep {}` where it is available",
+            args.ep,
+            args.ep
+        );
+    }
+    let family = match &args.ort_version {
+        None => &rules::RELEASE_1_31,
+        Some(v) => rules::family(v).ok_or_else(|| {
+            let known: Vec<String> = rules::FAMILIES
+                .iter()
+                .map(|f| format!("{} (ORT {})", f.id, f.ort_versions))
+                .collect();
+            anyhow::anyhow!(
+                "no CoreML rules for ORT `{v}`; epbench has {}",
+                known.join(", ")
+            )
+        })?,
+    };
+    let format = match args.format {
+        Format::Neuralnetwork => ModelFormat::NeuralNetwork,
+        Format::Mlprogram => ModelFormat::MlProgram,
+    };
+    let runtime = super::load_runtime(requirement)?;
+    let model_ref = ModelRef::parse(&args.model)?;
+    let model = model_ref.resolve(&args.models)?;
+    let options = AnalyzeOptions {
+        family,
+        format,
+        require_static_input_shapes: args.static_shapes,
+    };
+    let analysis = partitions::analyze_file(&model.path, options)?;
+
+    let coreml = Ep::CoreMl(CoreMlOptions {
+        format,
+        static_shapes: args.static_shapes,
+        ..CoreMlOptions::default()
+    });
+    let (measured, measured_note) = match runtime.require(&coreml) {
+        Err(reason) => (None, Some(format!("not measured: {reason}"))),
+        Ok(()) => {
+            let built = SessionConfig::new(coreml)
+                .log_level(LogLevel::Verbose)
+                .build(&model.path)?;
+            match partitions::measured_from_logs(&built.logs, Some(format)) {
+                Ok(measured) => (Some(measured), None),
+                Err(e) => (
+                    None,
+                    Some(format!(
+                        "CoreML ran but its partition summary was not found: {e}"
+                    )),
+                ),
+            }
+        }
+    };
+    if args.json {
+        print_json(&Report {
+            model: model_ref.display_name(),
+            analysis: &analysis,
+            measured: measured.as_ref().map(|m: &Measured| &m.report),
+            measured_note,
+        })?;
+    } else {
+        println!(
+            "{} — CoreML partitions (rules: {}, ORT {})",
+            model_ref.display_name(),
+            family.name,
+            family.ort_versions
+        );
+        print!("{}", analysis.render_text());
+        match (&measured, &measured_note) {
+            (Some(m), _) => print!("{}", m.report.render_text()),
+            (None, Some(note)) => println!("Measured: {note}"),
+            (None, None) => {}
+        }
+        let t = &analysis.timings;
+        println!(
+            "Time: ORT level-1 session {:.0} ms, reading {:.0} ms, analysis {:.0} ms",
+            t.ort_session.as_secs_f64() * 1e3,
+            t.read.as_secs_f64() * 1e3,
+            t.analysis.as_secs_f64() * 1e3
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
