@@ -346,12 +346,7 @@ fn name_inputs<'a>(
 
 /// The model's float type: the variant's, or fp16 when any input or output of the session is.
 fn dtype_of(model: &ResolvedModel, session: &Session) -> DType {
-    let declared = match model.variant {
-        Some(Variant::Transformer(t)) => Some(t.dtype),
-        Some(Variant::Vision(v)) => Some(v.dtype),
-        _ => None,
-    };
-    declared.unwrap_or_else(|| {
+    model.variant.and_then(|v| v.dtype()).unwrap_or_else(|| {
         let fp16 = session
             .inputs()
             .iter()

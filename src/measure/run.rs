@@ -9,7 +9,6 @@ use super::latency::LatencyStats;
 use super::profile::{ProfileSummary, read_events};
 use crate::runtime::{Ep, LogLine, SessionConfig};
 use crate::workload::{Feeds, ResolvedModel};
-use crate::zoo::{TokenShape, Variant};
 
 /// How many runs to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -49,18 +48,6 @@ pub struct ProfiledRun {
     pub logs: Vec<LogLine>,
 }
 
-/// Samples per run of a zoo variant (1 for other models).
-pub fn batch_of(variant: Option<&Variant>) -> usize {
-    match variant {
-        Some(Variant::Transformer(t)) => match t.shape {
-            TokenShape::Static { batch, .. } => batch as usize,
-            TokenShape::Dynamic => 1,
-        },
-        Some(Variant::Vision(v)) => v.batch as usize,
-        _ => 1,
-    }
-}
-
 /// Times `runs` of `model` on `config`, then profiles a fresh session with the same settings,
 /// writing ORT's profile into `profile_dir`.
 pub fn profile_model(
@@ -78,7 +65,7 @@ pub fn profile_model(
     let durations = time_runs(&mut timed.session, &inputs, runs)?;
     let latency =
         LatencyStats::from_durations(&durations).map_err(|e| run_error(&name, e.to_string()))?;
-    let batch = batch_of(model.variant.as_ref());
+    let batch = model.variant.map_or(1, |v| v.batch() as usize);
 
     let profiled_config = config.clone().profiling(profile_dir.join("profile"));
     let mut profiled = profiled_config.build(&model.path)?;

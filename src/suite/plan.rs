@@ -84,17 +84,6 @@ fn cost_of(variant: &Variant) -> Cost {
     }
 }
 
-fn batch_of(variant: &Variant) -> u32 {
-    match variant {
-        Variant::Transformer(TransformerVariant {
-            shape: TokenShape::Static { batch, .. },
-            ..
-        }) => *batch,
-        Variant::Vision(v) => v.batch,
-        _ => 1,
-    }
-}
-
 /// The cut-maker that the study's EP refuses but the CPU runs cheaply.
 pub fn cut_op_for(study: EpKind) -> CutOp {
     match study {
@@ -135,7 +124,7 @@ impl Planner<'_> {
             study: self.study,
             finding,
             label,
-            batch: batch_of(&variant),
+            batch: variant.batch(),
             variant,
             session,
             timing,

@@ -8,7 +8,7 @@ use ort::session::SessionInputValue;
 use crate::correctness;
 use crate::runtime::{BuiltSession, Ep};
 use crate::workload::{Feeds, ResolvedModel};
-use crate::zoo::{self, DType, TransformerVariant, Variant, VisionVariant};
+use crate::zoo::{self, DType};
 
 use super::plan::{BenchCase, Timing};
 
@@ -86,17 +86,7 @@ impl Preparer {
 /// Outputs are checked wherever they can differ from the plain CPU EP on the fp32 graph:
 /// another EP, or an fp16 graph.
 fn needs_reference_check(case: &BenchCase) -> bool {
-    let fp16 = matches!(
-        case.variant,
-        Variant::Transformer(TransformerVariant {
-            dtype: DType::Fp16,
-            ..
-        }) | Variant::Vision(VisionVariant {
-            dtype: DType::Fp16,
-            ..
-        })
-    );
-    case.session.ep != Ep::Cpu || fp16
+    case.session.ep != Ep::Cpu || case.variant.dtype() == Some(DType::Fp16)
 }
 
 /// A time for wrong outputs is not a result: compare with the CPU reference first.

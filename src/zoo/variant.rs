@@ -203,6 +203,29 @@ impl Variant {
         }
     }
 
+    /// Samples per run: a static transformer's or vision variant's batch; 1 for dynamic
+    /// transformers (fed batch 1) and for helpers.
+    pub fn batch(&self) -> u32 {
+        match self {
+            Variant::Transformer(TransformerVariant {
+                shape: TokenShape::Static { batch, .. },
+                ..
+            }) => *batch,
+            Variant::Vision(v) => v.batch,
+            _ => 1,
+        }
+    }
+
+    /// The float type of a transformer or vision variant; `None` for helpers, whose float
+    /// type is not part of their name.
+    pub fn dtype(&self) -> Option<DType> {
+        match self {
+            Variant::Transformer(t) => Some(t.dtype),
+            Variant::Vision(v) => Some(v.dtype),
+            Variant::Add64k | Variant::Probe(_) => None,
+        }
+    }
+
     /// The study's file name, `<variant>.onnx`.
     pub fn file_name(&self) -> String {
         format!("{self}.onnx")
