@@ -36,7 +36,7 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
             "--filter",
             "add_64k",
             "--rounds",
-            "4",
+            "6",
             "--json",
             "--save",
             "aa",
@@ -49,17 +49,17 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
     assert_eq!(report["from"]["ort_version"], "1.31.1");
     assert_eq!(report["to"]["requirement"], REQ);
-    assert_eq!(report["method"]["rounds"], 4);
+    assert_eq!(report["method"]["rounds"], 6);
     let rows = report["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(row["id"], "cpu/overhead/add_64k/cpu");
     assert_eq!(row["status"], "measured", "{row}");
     for side in ["from", "to"] {
-        assert_eq!(row[side]["burst_medians_ns"].as_array().unwrap().len(), 4);
+        assert_eq!(row[side]["burst_medians_ns"].as_array().unwrap().len(), 6);
         assert!(row[side]["median_ns"].as_f64().unwrap() > 0.0);
     }
-    assert_eq!(row["rounds"], 4);
+    assert_eq!(row["rounds"], 6);
     let (lower, upper) = (
         row["change"]["lower"].as_f64().unwrap(),
         row["change"]["upper"].as_f64().unwrap(),
@@ -122,7 +122,7 @@ fn a_runtime_that_does_not_exist_names_its_side() {
             "--filter",
             "add_64k",
             "--rounds",
-            "4",
+            "6",
         ],
         scratch.path(),
     );

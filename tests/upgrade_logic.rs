@@ -2,16 +2,14 @@
 //! side options, and the worker protocol.
 
 use epbench::baseline::Verdict;
-use epbench::baseline::stats::t_quantile_975;
 use epbench::correctness::{OutputTensor, Values};
 use epbench::provisioning::OrtRequirement;
 use epbench::runtime::{Ep, EpKind, OptLevel, SessionConfig};
 use epbench::upgrade::SideOptions;
-use epbench::upgrade::paired::{judge, paired_change};
+use epbench::upgrade::paired::{judge, median_interval_rank, paired_change};
 use epbench::upgrade::protocol::{Request, Response, WireTensor, read_message, write_message};
 
-/// Rounds whose log ratio alternates `ln(ratio) ± e`: the mean is `ln(ratio)` exactly (even
-/// rounds), the sample standard deviation `e·sqrt(n/(n-1))`.
+/// Rounds whose log ratio alternates `ln(ratio) ± e`.
 fn alternating(ratio: f64, e: f64, rounds: usize) -> (Vec<f64>, Vec<f64>) {
     let from: Vec<f64> = (0..rounds).map(|r| 1000.0 + 37.0 * r as f64).collect();
     let to = from
@@ -26,21 +24,46 @@ fn alternating(ratio: f64, e: f64, rounds: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 #[test]
-fn paired_interval_matches_the_t_formula() {
+fn the_median_interval_uses_the_sign_test_ranks() {
+    // P(Bin(10, 1/2) <= 1) = 11/1024 <= 2.5% < P(<= 2) = 56/1024.
+    let (k, coverage) = median_interval_rank(10);
+    assert_eq!(k, 2);
+    assert!((coverage - (1.0 - 22.0 / 1024.0)).abs() < 1e-12);
+    // P(Bin(30, 1/2) <= 9) = 0.0214 <= 2.5% < P(<= 10) = 0.0494.
+    assert_eq!(median_interval_rank(30).0, 10);
+    // Five rounds: the whole range, covering 1 - 2/32.
+    assert_eq!(median_interval_rank(5), (1, 1.0 - 2.0 / 32.0));
+}
+
+#[test]
+fn paired_change_is_the_median_ratio_with_order_statistic_bounds() {
     let (n, e) = (20, 0.05);
     let (from, to) = alternating(1.10, e, n);
     let paired = paired_change(&from, &to).unwrap();
-    let sd = e * (n as f64 / (n as f64 - 1.0)).sqrt();
-    let half = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
+    // Half the log ratios are ln 1.1 - e, half ln 1.1 + e: the median is ln 1.1 and, with k = 6
+    // for twenty rounds, the bounds are the 6th and 15th smallest, ln 1.1 -/+ e.
     assert!((paired.change.point - 0.10).abs() < 1e-12, "{paired:?}");
-    assert!((paired.log_sd - sd).abs() < 1e-12);
-    assert!((paired.log_half_width - half).abs() < 1e-12);
-    assert!((paired.change.lower - (1.10f64.ln() - half).exp_m1()).abs() < 1e-12);
-    assert!((paired.change.upper - (1.10f64.ln() + half).exp_m1()).abs() < 1e-12);
+    assert!((paired.change.lower - (1.10f64.ln() - e).exp_m1()).abs() < 1e-12);
+    assert!((paired.change.upper - (1.10f64.ln() + e).exp_m1()).abs() < 1e-12);
+    assert!((paired.log_half_width - e).abs() < 1e-12);
     assert_eq!(paired.rounds, n);
-    // The lower bound, ~7.6%, clears a 5% threshold but not a 10% one.
-    assert_eq!(judge(paired.change, 0.05), Verdict::Slower);
-    assert_eq!(judge(paired.change, 0.10), Verdict::Unchanged);
+    // The lower bound, ~4.6%, clears a 4% threshold but not a 5% one.
+    assert_eq!(judge(paired.change, 0.04), Verdict::Slower);
+    assert_eq!(judge(paired.change, 0.05), Verdict::Unchanged);
+}
+
+#[test]
+fn a_few_disturbed_rounds_do_not_decide_the_verdict() {
+    // Identical sides, but in two rounds out of twenty another process landed on the `to`
+    // side's burst and tripled it: a mean of log ratios would call that an 11% regression.
+    let from: Vec<f64> = (0..20).map(|r| 1000.0 + 10.0 * r as f64).collect();
+    let mut to = from.clone();
+    to[3] *= 3.0;
+    to[11] *= 3.0;
+    let paired = paired_change(&from, &to).unwrap();
+    assert_eq!(paired.change.point, 0.0);
+    assert_eq!(paired.change.lower, 0.0);
+    assert_eq!(judge(paired.change, 0.05), Verdict::Unchanged);
 }
 
 #[test]

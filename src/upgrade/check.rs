@@ -23,12 +23,11 @@ use super::schedule::{burst_iterations, order, warmup_for};
 use super::selection::select;
 use super::{Side, SideOptions, UpgradeError};
 
-/// Paired rounds per benchmark unless told otherwise: enough for Student's t to be close to the
-/// normal (2.05 with 29 degrees of freedom), few enough for the CPU selection to take about two
-/// minutes here.
+/// Paired rounds per benchmark unless told otherwise: the median's interval then spans the 10th
+/// to 21st smallest ratio (95.7%), and a third of the rounds may be disturbed before it moves.
 pub const DEFAULT_ROUNDS: usize = 30;
-/// Rounds below this leave t so large (3.18 at 4 rounds) that the interval says little.
-pub const MIN_ROUNDS: usize = 4;
+/// Below six rounds the median's interval (the whole range) covers less than 95%.
+pub const MIN_ROUNDS: usize = 6;
 /// Target duration of one burst on one side.
 pub const DEFAULT_BURST: Duration = Duration::from_millis(30);
 /// The change that counts unless told otherwise: 5%.

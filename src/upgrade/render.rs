@@ -28,7 +28,7 @@ pub fn report(report: &UpgradeReport) -> String {
     let _ = writeln!(
         out,
         "  measured: {} paired rounds per benchmark, ~{:.0} ms bursts per side in ABBA order, \
-         intra-op threads {}; change = to/from, 95% CI (Student t over rounds); \
+         intra-op threads {}; change = median to/from ratio over rounds, 95% CI (sign test); \
          threshold ±{:.1}%; wall time {:.0} s",
         method.rounds,
         method.burst_ms,
