@@ -6,7 +6,8 @@
 //!   caches it;
 //! - [`runtime`] loads it once per process and builds sessions on an execution provider ([`Ep`]);
 //! - [`onnx`] and [`zoo`] write the study's models;
-//! - the measurement, baseline and report modules build on those.
+//! - the measurement, baseline and report modules build on those;
+//! - [`upgrade`] measures two ONNX Runtime versions in paired, interleaved rounds.
 
 pub mod baseline;
 pub mod correctness;
@@ -18,6 +19,7 @@ pub mod partitions;
 pub mod provisioning;
 pub mod runtime;
 pub mod suite;
+pub mod upgrade;
 pub mod workload;
 pub mod zoo;
 

@@ -7,6 +7,7 @@ mod env;
 mod models;
 mod output;
 mod profile;
+mod upgrade;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,11 @@ enum Command {
     Compare(compare::Args),
     /// Run a model with ORT's profiler and print the study's profile summary.
     Profile(profile::Args),
+    /// Is a new ONNX Runtime slower here? Paired, interleaved runs of two versions, with a verdict.
+    UpgradeCheck(upgrade::Args),
+    /// One side of an upgrade check (started by `upgrade-check`, speaks JSON lines).
+    #[command(hide = true)]
+    UpgradeWorker,
 }
 
 /// Exit codes: 0 success, 1 a check failed (regression, mismatch), 2 usage or load errors.
@@ -53,6 +59,8 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args, cli.ort.as_ref()),
         Command::Models(command) => models::run(&command),
         Command::Profile(args) => profile::run(&args, cli.ort.as_ref()),
+        Command::UpgradeCheck(args) => upgrade::run(&args),
+        Command::UpgradeWorker => upgrade::run_worker(),
     };
     match result {
         Ok(code) => code,
