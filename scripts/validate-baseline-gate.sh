@@ -27,7 +27,7 @@ reference=${REFERENCE:-6}
 new=${NEW:-2}
 aa=${AA:-20}
 ab=${AB:-3}
-inject=${INJECT:-2 5 10 15 20 30}
+inject=${INJECT-2 5 10 15 20 30}
 threshold_args=()
 [[ -n "${THRESHOLD:-}" ]] && threshold_args=(--threshold "$THRESHOLD")
 
