@@ -17,6 +17,7 @@ pub mod onnx;
 pub mod partitions;
 pub mod provisioning;
 pub mod runtime;
+pub mod study;
 pub mod suite;
 pub mod workload;
 pub mod zoo;

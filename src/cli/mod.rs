@@ -7,6 +7,7 @@ mod env;
 mod models;
 mod output;
 mod profile;
+mod study;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,8 @@ enum Command {
     Compare(compare::Args),
     /// Run a model with ORT's profiler and print the study's profile summary.
     Profile(profile::Args),
+    /// Rerun the whole study here: report.md, results.json and plots for one EP vs the CPU.
+    Study(study::Args),
 }
 
 /// Exit codes: 0 success, 1 a check failed (regression, mismatch), 2 usage or load errors.
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args, cli.ort.as_ref()),
         Command::Models(command) => models::run(&command),
         Command::Profile(args) => profile::run(&args, cli.ort.as_ref()),
+        Command::Study(args) => study::run(&args, cli.ort.as_ref()),
     };
     match result {
         Ok(code) => code,

@@ -34,7 +34,9 @@ pub enum Ep {
 }
 
 /// Which family an [`Ep`] belongs to, without options: what studies and availability are about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum EpKind {
     Cpu,
