@@ -97,14 +97,21 @@ fn provider_colour(kind: EpKind) -> RGBColor {
     }
 }
 
-/// The short name of a variant for an axis: its name's parts without the sequence length, and
-/// `dyn` for dynamic shapes (`tiny-systems-bert gelu fp32 b1`).
+/// The short name of a variant for an axis: its name's parts without the sequence length, batch
+/// 1 and the default GELU, and `dyn` for dynamic shapes (`tiny-systems-bert fp32`).
 fn short(label: &str) -> String {
     let (variant, option) = label.split_once('+').unwrap_or((label, ""));
     let mut parts: Vec<&str> = variant
         .split('_')
-        .filter(|p| *p != "static" && !(p.starts_with('s') && p[1..].parse::<u32>().is_ok()))
-        .map(|p| if p == "dynamic" { "dyn" } else { p })
+        .filter(|p| {
+            // The default activation, the sequence length and batch 1 say nothing on an axis.
+            let seq = p.starts_with('s') && p[1..].parse::<u32>().is_ok();
+            !(seq || matches!(*p, "static" | "gelu" | "b1"))
+        })
+        .map(|p| match p {
+            "dynamic" => "dyn",
+            other => other.strip_suffix("-uncased").unwrap_or(other),
+        })
         .collect();
     if !option.is_empty() {
         parts.push(option);
@@ -204,7 +211,17 @@ fn throughput_of(row: &Row) -> Option<(f64, f64)> {
 /// Every chart the results support, written into `dir` as PNG and SVG.
 pub fn write_all(results: &StudyResults, dir: &Path) -> Vec<Chart> {
     let ep = provider_name(results.ep.kind);
-    let source = format!("{}, {}", results.ort.description, results.machine.cpu);
+    let source = format!(
+        "ONNX Runtime {}; machine {}, {} cores; {} run",
+        results.ort.description,
+        results.machine.cpu,
+        results.machine.cores,
+        if results.settings.quick {
+            "quick"
+        } else {
+            "full"
+        }
+    );
     let mut specs: Vec<(&str, Spec, Vec<String>)> = Vec::new();
     let mut add = |name: &'static str, (spec, missing): (Spec, Vec<String>)| {
         specs.push((name, spec, missing));
@@ -307,7 +324,7 @@ fn footer_lines(missing: &[String], source: &str) -> Vec<String> {
             missing.len() - MAX
         ));
     }
-    lines.push(format!("measured with {source}"));
+    lines.push(source.to_string());
     lines
 }
 
@@ -471,7 +488,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, bars: &Bars) -> 
     let (lo, hi) = if values.is_empty() {
         (0.1, 10.0)
     } else {
-        (lo / 2.0, hi * 2.0)
+        (lo / 2.0, hi * 3.0)
     };
     let n = bars.categories.len().max(1);
     let mut chart = ChartBuilder::on(area)
@@ -486,7 +503,8 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, bars: &Bars) -> 
         .disable_x_mesh()
         .x_labels(n + 1)
         .x_label_formatter(&|x| category_at(&categories, *x))
-        .x_label_style((FONT, 16))
+        .x_label_style((FONT, 15))
+        .y_label_formatter(&|y| format_value(*y))
         .y_desc(bars.y_label.as_str())
         .y_label_style((FONT, 15))
         .axis_desc_style((FONT, 17))
@@ -524,10 +542,10 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, bars: &Bars) -> 
             }))?;
         }
         chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-            v.map(|(v, _)| {
+            v.map(|(v, w)| {
                 Text::new(
                     format_value(v),
-                    (x0(i) + 0.03, v * 1.08),
+                    (x0(i) + 0.03, v.max(w) * 1.25),
                     (FONT, 14).into_font(),
                 )
             })
@@ -560,7 +578,9 @@ fn category_at(categories: &[String], x: f64) -> String {
 
 /// A value printed on a bar: three significant digits.
 fn format_value(v: f64) -> String {
-    if v >= 100.0 {
+    if v == 0.0 {
+        "0".into()
+    } else if v >= 100.0 {
         format!("{v:.0}")
     } else if v >= 10.0 {
         format!("{v:.1}")
@@ -592,6 +612,7 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, lines: &Lines) 
                 String::new()
             }
         })
+        .y_label_formatter(&|y| format_value(*y))
         .x_desc(lines.x_label.as_str())
         .y_desc(lines.y_label.as_str())
         .x_label_style((FONT, 15))
@@ -659,6 +680,7 @@ fn draw_partitions<DB: DrawingBackend>(
         .disable_y_mesh()
         .y_labels(n + 1)
         .y_label_formatter(&|y| category_at(&names, *y))
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .x_desc("partitions the EP takes (count)")
         .x_label_style((FONT, 15))
         .y_label_style((FONT, 15))
