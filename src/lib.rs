@@ -6,7 +6,8 @@
 //!   caches it;
 //! - [`runtime`] loads it once per process and builds sessions on an execution provider ([`Ep`]);
 //! - [`onnx`] and [`zoo`] write the study's models;
-//! - the measurement, baseline and report modules build on those.
+//! - the measurement, baseline and report modules build on those;
+//! - [`upgrade`] measures two ONNX Runtime versions in paired, interleaved rounds.
 
 pub mod baseline;
 pub mod correctness;
@@ -19,6 +20,7 @@ pub mod provisioning;
 pub mod runtime;
 pub mod study;
 pub mod suite;
+pub mod upgrade;
 pub mod workload;
 pub mod zoo;
 

@@ -351,15 +351,15 @@ enum Align {
     Right,
 }
 
-/// A plain text table, columns two spaces apart.
-struct Table {
+/// A plain text table, columns two spaces apart (also used by `upgrade`'s report).
+pub(crate) struct Table {
     align: Vec<Align>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     /// A table with these column headers; the first column is left-aligned, the others right.
-    fn new(header: &[&str]) -> Self {
+    pub(crate) fn new(header: &[&str]) -> Self {
         let mut align = vec![Align::Right; header.len()];
         if let Some(first) = align.first_mut() {
             *first = Align::Left;
@@ -371,18 +371,18 @@ impl Table {
     }
 
     /// Left-aligns column `index`.
-    fn left(mut self, index: usize) -> Self {
+    pub(crate) fn left(mut self, index: usize) -> Self {
         if let Some(align) = self.align.get_mut(index) {
             *align = Align::Left;
         }
         self
     }
 
-    fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let widths: Vec<usize> = (0..columns)
             .map(|c| {

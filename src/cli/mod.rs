@@ -8,6 +8,7 @@ mod models;
 mod output;
 mod profile;
 mod study;
+mod upgrade;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,11 @@ enum Command {
     Profile(profile::Args),
     /// Rerun the whole study here: report.md, results.json and plots for one EP vs the CPU.
     Study(study::Args),
+    /// Is a new ONNX Runtime slower here? Paired, interleaved runs of two versions, with a verdict.
+    UpgradeCheck(upgrade::Args),
+    /// One side of an upgrade check (started by `upgrade-check`, speaks JSON lines).
+    #[command(hide = true)]
+    UpgradeWorker,
 }
 
 /// Exit codes: 0 success, 1 a check failed (regression, mismatch), 2 usage or load errors.
@@ -57,6 +63,8 @@ pub fn main() -> ExitCode {
         Command::Models(command) => models::run(&command),
         Command::Profile(args) => profile::run(&args, cli.ort.as_ref()),
         Command::Study(args) => study::run(&args, cli.ort.as_ref()),
+        Command::UpgradeCheck(args) => upgrade::run(&args),
+        Command::UpgradeWorker => upgrade::run_worker(),
     };
     match result {
         Ok(code) => code,

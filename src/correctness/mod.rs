@@ -23,4 +23,5 @@ pub mod tolerance;
 pub use check::{Comparison, SideReport, Target, check_against_cpu, compare_models};
 pub use compare::{Failure, OutputComparison, OutputTensor, Stats, Values, Worst};
 pub use error::{CorrectnessError, Role};
+pub(crate) use run::copy_outputs;
 pub use tolerance::{ACTIVATION_APPROXIMATION, Pairing, Side, Tolerance, ToleranceClass};

@@ -43,6 +43,18 @@ pub(crate) fn run_side(
         .collect()
 }
 
+/// Copies every output of one run out of ONNX Runtime, in the session's output order.
+pub(crate) fn copy_outputs(
+    outputs: &ort::session::SessionOutputs<'_>,
+) -> Result<Vec<OutputTensor>, String> {
+    outputs
+        .iter()
+        .map(|(name, value)| {
+            read_output(name, &value).map_err(|reason| format!("output `{name}`: {reason}"))
+        })
+        .collect()
+}
+
 fn element_type(value_type: &ValueType) -> Option<TensorElementType> {
     match value_type {
         ValueType::Tensor { ty, .. } => Some(*ty),

@@ -186,6 +186,19 @@ impl Prepared {
         }
     }
 
+    /// The outputs of one run, copied out: what a run elsewhere (another ONNX Runtime version, in
+    /// another process) is compared with.
+    pub fn outputs(&mut self) -> Result<Vec<correctness::OutputTensor>, String> {
+        let Some(built) = &mut self.session else {
+            return Err("a session-creation benchmark has no outputs".into());
+        };
+        let outputs = built
+            .session
+            .run(&self.inputs[..])
+            .map_err(|e| format!("run failed: {e}"))?;
+        correctness::copy_outputs(&outputs)
+    }
+
     /// The session, for callers that need more than timing (outputs, profiles).
     pub fn session(&mut self) -> Option<&mut BuiltSession> {
         self.session.as_mut()

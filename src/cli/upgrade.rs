@@ -1,0 +1,144 @@
+//! `epbench upgrade-check --from REQ --to REQ`: two ONNX Runtime versions measured in paired,
+//! interleaved rounds, with a verdict per benchmark; and the hidden `upgrade-worker` it starts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use epbench::baseline::{self, Store, store};
+use epbench::provisioning::OrtRequirement;
+use epbench::runtime::EpKind;
+use epbench::suite::Settings;
+use epbench::upgrade::check::{DEFAULT_BURST, DEFAULT_ROUNDS, DEFAULT_THRESHOLD, SideSpec};
+use epbench::upgrade::{self, SideOptions, UpgradeConfig, render, save, worker};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::output::print_json;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The runtime upgraded from, a pinned pip requirement (e.g. onnxruntime==1.30.0).
+    #[arg(long, value_name = "REQ")]
+    from: OrtRequirement,
+    /// The runtime upgraded to (e.g. onnxruntime==1.31.1).
+    #[arg(long, value_name = "REQ")]
+    to: OrtRequirement,
+    /// Whose benchmarks: cpu (the CPU study and the study's models on the CPU EP), coreml or
+    /// openvino (that study, EP and CPU rows).
+    #[arg(long, default_value = "cpu", value_name = "EP")]
+    ep: EpKind,
+    /// Only benchmarks whose id matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    filter: Option<String>,
+    /// Paired rounds per benchmark.
+    #[arg(long, default_value_t = DEFAULT_ROUNDS, value_name = "N")]
+    rounds: usize,
+    /// Target length of one burst on one side, in milliseconds.
+    #[arg(long, default_value_t = DEFAULT_BURST.as_millis() as u64, value_name = "MS")]
+    burst_ms: u64,
+    /// A change counts as a regression (or improvement) only beyond this percentage, with 95%
+    /// confidence.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD * 100.0, value_name = "PCT")]
+    threshold: f64,
+    /// Session overrides on the `from` side for A/B experiments: threads=N, opt=disabled|basic|extended|all.
+    #[arg(long, default_value = "", value_name = "KEY=VALUE,...")]
+    from_options: SideOptions,
+    /// Session overrides on the `to` side, e.g. threads=1 or opt=disabled.
+    #[arg(long, default_value = "", value_name = "KEY=VALUE,...")]
+    to_options: SideOptions,
+    /// Save the result as baselines NAME-from and NAME-to (see `epbench baseline compare`).
+    #[arg(long, value_name = "NAME")]
+    save: Option<String>,
+    /// The folder of saved baselines.
+    #[arg(long, env = "EPBENCH_BASELINES", default_value = store::DEFAULT_DIR, value_name = "DIR")]
+    store: PathBuf,
+    /// Where zoo models are built.
+    #[arg(long, default_value = epbench::zoo::DEFAULT_OUT_DIR)]
+    models: PathBuf,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the check: exit 0 when nothing regressed and outputs agree, 1 otherwise; errors
+/// (a runtime that does not load, bad arguments) become exit code 2.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let threshold = baseline::fraction_from_percent("--threshold", args.threshold)?;
+    let filter = args
+        .filter
+        .as_deref()
+        .map(baseline::parse_filter)
+        .transpose()?;
+    let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
+    if args.burst_ms == 0 {
+        anyhow::bail!("--burst-ms must be at least 1");
+    }
+    let store = Store::new(&args.store);
+    let names = args.save.as_deref().map(save::pair_names).transpose()?;
+    if let Some(names) = &names {
+        save::ensure_free(&store, names)?;
+    }
+    if std::env::var_os("ORT_DYLIB_PATH").is_some_and(|v| !v.is_empty()) {
+        eprintln!("epbench: warning: ignoring ORT_DYLIB_PATH: upgrade-check loads --from and --to");
+    }
+    let config = UpgradeConfig {
+        worker_exe: std::env::current_exe()?,
+        from: SideSpec {
+            requirement: args.from.clone(),
+            options: args.from_options,
+        },
+        to: SideSpec {
+            requirement: args.to.clone(),
+            options: args.to_options,
+        },
+        ep: args.ep,
+        filter,
+        rounds: args.rounds,
+        burst: Duration::from_millis(args.burst_ms),
+        threshold,
+        intra_threads: settings.intra_threads,
+        models_dir: args.models.clone(),
+    };
+    let progress = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} eta {eta} {msg}",
+    ) {
+        progress.set_style(style);
+    }
+    progress.enable_steady_tick(Duration::from_millis(200));
+    let report = upgrade::upgrade_check(&config, &progress);
+    progress.finish_and_clear();
+    let report = report?;
+
+    if args.json {
+        print_json(&report)?;
+    } else {
+        print!("{}", render::report(&report));
+    }
+    if let Some(names) = &names {
+        if save::has_measurements(&report) {
+            save::save_pair(&store, names, &report)?;
+            eprintln!(
+                "epbench: saved baselines {} and {} in {}; compare them with `epbench baseline \
+                 compare {} {}`",
+                names[0],
+                names[1],
+                store.root().display(),
+                names[0],
+                names[1]
+            );
+        } else {
+            eprintln!("epbench: warning: nothing was measured, so no baseline was saved");
+        }
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+/// The worker: serves the protocol on the stdout it was started with; everything else that
+/// writes to stdout is sent to stderr.
+pub fn run_worker() -> anyhow::Result<ExitCode> {
+    let output = worker::protocol_output()?;
+    let input = std::io::stdin().lock();
+    worker::serve(input, std::io::BufWriter::new(output)).map_err(anyhow::Error::msg)?;
+    Ok(ExitCode::SUCCESS)
+}

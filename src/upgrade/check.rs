@@ -1,0 +1,343 @@
+//! An upgrade check from start to end: start the workers, prepare the benchmarks on both sides,
+//! measure them in paired rounds, compare their outputs, and judge.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use regex::Regex;
+
+use crate::baseline::stats::median;
+use crate::correctness::OutputTensor;
+use crate::machine::Machine;
+use crate::provisioning::OrtRequirement;
+use crate::runtime::EpKind;
+use crate::suite::{BenchCase, Settings};
+
+use super::agreement::Agreement;
+use super::client::WorkerProcess;
+use super::paired::{judge, paired_change};
+use super::protocol::{Request, Response};
+use super::report::{Latency, Measured, Method, Outcome, Row, SideInfo, UpgradeReport};
+use super::schedule::{burst_iterations, order, warmup_for};
+use super::selection::select;
+use super::{Side, SideOptions, UpgradeError};
+
+/// Paired rounds per benchmark unless told otherwise: the median's interval then spans the 10th
+/// to 21st smallest ratio (95.7%), and a third of the rounds may be disturbed before it moves.
+pub const DEFAULT_ROUNDS: usize = 30;
+/// Below six rounds the median's interval (the whole range) covers less than 95%.
+pub const MIN_ROUNDS: usize = 6;
+/// Target duration of one burst on one side.
+pub const DEFAULT_BURST: Duration = Duration::from_millis(30);
+/// The change that counts unless told otherwise: 5%.
+pub const DEFAULT_THRESHOLD: f64 = 0.05;
+/// Bounds on the timed iterations of a burst.
+const MIN_ITERATIONS: u32 = 3;
+const MAX_ITERATIONS: u32 = 1000;
+/// Iterations timed once per side to size the bursts.
+const CALIBRATION_ITERATIONS: u32 = 5;
+
+/// One side: the runtime to load and the session overrides to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideSpec {
+    pub requirement: OrtRequirement,
+    pub options: SideOptions,
+}
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct UpgradeConfig {
+    /// The `epbench` executable, started as `epbench upgrade-worker` once per side.
+    pub worker_exe: PathBuf,
+    pub from: SideSpec,
+    pub to: SideSpec,
+    /// Whose benchmarks to measure (see [`select`]).
+    pub ep: EpKind,
+    /// Only benchmarks whose id matches.
+    pub filter: Option<Regex>,
+    pub rounds: usize,
+    pub burst: Duration,
+    pub threshold: f64,
+    /// Intra-op threads of every session (the suite's `EPBENCH_THREADS`).
+    pub intra_threads: usize,
+    /// Where zoo models are built.
+    pub models_dir: PathBuf,
+}
+
+/// A benchmark on its way through the check.
+struct Tracked {
+    case: BenchCase,
+    failed: [Option<String>; 2],
+    iterations: u32,
+    bursts: [Vec<Vec<u64>>; 2],
+    outputs: [Option<Vec<OutputTensor>>; 2],
+}
+
+impl Tracked {
+    fn ready(&self) -> bool {
+        self.failed.iter().all(Option::is_none)
+    }
+}
+
+fn slot(side: Side) -> usize {
+    match side {
+        Side::From => 0,
+        Side::To => 1,
+    }
+}
+
+/// Runs the check. Progress goes to `progress` (a hidden bar shows nothing). Fails only when the
+/// check cannot run at all (a runtime that does not load, a worker that dies); a benchmark that
+/// fails on a side is a row.
+pub fn upgrade_check(
+    config: &UpgradeConfig,
+    progress: &ProgressBar,
+) -> Result<UpgradeReport, UpgradeError> {
+    let started = Instant::now();
+    if config.rounds < MIN_ROUNDS {
+        return Err(UpgradeError::TooFewRounds {
+            rounds: config.rounds,
+            min: MIN_ROUNDS,
+        });
+    }
+    let settings = Settings {
+        quick: false,
+        intra_threads: config.intra_threads,
+    };
+    let cases = select(config.ep, &settings, config.filter.as_ref());
+    if cases.is_empty() {
+        return Err(UpgradeError::NoBenchmarks {
+            ep: config.ep.to_string(),
+            filter: config
+                .filter
+                .as_ref()
+                .map_or_else(String::new, |f| f.as_str().to_string()),
+        });
+    }
+
+    let specs = [&config.from, &config.to];
+    let mut workers = [
+        WorkerProcess::spawn(&config.worker_exe, Side::From, &config.from.requirement)?,
+        WorkerProcess::spawn(&config.worker_exe, Side::To, &config.to.requirement)?,
+    ];
+    progress.set_message("loading both runtimes (the first use of a version downloads it)");
+    for (worker, spec) in workers.iter_mut().zip(specs) {
+        worker.send(&Request::Load {
+            requirement: spec.requirement.clone(),
+            ep: config.ep,
+            intra_threads: config.intra_threads,
+            options: spec.options,
+            models_dir: config.models_dir.clone(),
+        })?;
+    }
+    let mut versions = Vec::new();
+    for worker in &mut workers {
+        match worker.receive()? {
+            Response::Loaded { ort_version, .. } => versions.push(ort_version),
+            Response::Failed { reason } => return Err(worker.failure(reason)),
+            other => return Err(unexpected(worker, "load", &other)),
+        }
+    }
+
+    let mut tracked: Vec<Tracked> = cases
+        .into_iter()
+        .map(|case| Tracked {
+            case,
+            failed: [None, None],
+            iterations: 0,
+            bursts: [Vec::new(), Vec::new()],
+            outputs: [None, None],
+        })
+        .collect();
+    let total = tracked.len();
+    for (i, item) in tracked.iter_mut().enumerate() {
+        let id = item.case.id();
+        progress.set_message(format!("preparing {}/{total}: {id}", i + 1));
+        // One side at a time: the first builds the model file, the second finds it.
+        for worker in &mut workers {
+            match worker.request(&Request::Prepare { id: id.clone() })? {
+                Response::Prepared { .. } => {}
+                Response::Failed { reason } => item.failed[slot(worker.side())] = Some(reason),
+                other => return Err(unexpected(worker, "prepare", &other)),
+            }
+        }
+        if item.ready() {
+            let mut per_iteration = [0.0; 2];
+            for worker in &mut workers {
+                let side = slot(worker.side());
+                match measure(worker, &id, 2, CALIBRATION_ITERATIONS)? {
+                    Ok(ns) => per_iteration[side] = median_ns(&ns),
+                    Err(reason) => item.failed[side] = Some(reason),
+                }
+            }
+            item.iterations = burst_iterations(
+                per_iteration,
+                config.burst.as_nanos() as f64,
+                MIN_ITERATIONS,
+                MAX_ITERATIONS,
+            );
+        }
+    }
+
+    let ready = tracked.iter().filter(|t| t.ready()).count();
+    progress.set_length((config.rounds * ready) as u64);
+    progress.set_position(0);
+    progress.set_message(format!(
+        "measuring {ready} benchmark(s), {} paired rounds",
+        config.rounds
+    ));
+    progress.reset_eta();
+    for round in 0..config.rounds {
+        for item in tracked.iter_mut().filter(|t| t.ready()) {
+            let id = item.case.id();
+            for side in order(round) {
+                let worker = &mut workers[slot(side)];
+                let warmup = warmup_for(item.iterations);
+                match measure(worker, &id, warmup, item.iterations)? {
+                    Ok(ns) => item.bursts[slot(side)].push(ns),
+                    Err(reason) => {
+                        item.failed[slot(side)] = Some(format!("in round {}: {reason}", round + 1));
+                        break;
+                    }
+                }
+            }
+            progress.inc(1);
+        }
+    }
+
+    progress.set_message("comparing outputs");
+    for item in tracked.iter_mut().filter(|t| t.ready()) {
+        for worker in &mut workers {
+            let side = slot(worker.side());
+            item.outputs[side] = match worker.request(&Request::Outputs { id: item.case.id() })? {
+                Response::Outputs { outputs } => outputs
+                    .iter()
+                    .map(OutputTensor::try_from)
+                    .collect::<Result<Vec<_>, _>>()
+                    .ok(),
+                Response::Failed { .. } => None,
+                other => return Err(unexpected(worker, "outputs", &other)),
+            };
+        }
+    }
+    for worker in workers {
+        worker.quit();
+    }
+
+    let same_setup = config.from == config.to;
+    let rows: Vec<Row> = tracked
+        .iter()
+        .map(|item| row(item, config.threshold, same_setup))
+        .collect();
+    let passed = !rows.iter().any(Row::fails_check);
+    let [from_version, to_version] = <[String; 2]>::try_from(versions)
+        .unwrap_or_else(|_| unreachable!("both workers answered `load`"));
+    Ok(UpgradeReport {
+        from: SideInfo {
+            requirement: config.from.requirement.clone(),
+            ort_version: from_version,
+            options: config.from.options,
+        },
+        to: SideInfo {
+            requirement: config.to.requirement.clone(),
+            ort_version: to_version,
+            options: config.to.options,
+        },
+        ep: config.ep,
+        filter: config.filter.as_ref().map(|f| f.as_str().to_string()),
+        method: Method {
+            rounds: config.rounds,
+            burst_ms: config.burst.as_secs_f64() * 1e3,
+            threshold: config.threshold,
+            intra_threads: config.intra_threads,
+        },
+        machine: Machine::detect(),
+        wall_s: started.elapsed().as_secs_f64(),
+        rows,
+        passed,
+    })
+}
+
+/// One burst: `Ok(ns)`, or `Err(reason)` when the benchmark failed on that side.
+fn measure(
+    worker: &mut WorkerProcess,
+    id: &str,
+    warmup: u32,
+    iterations: u32,
+) -> Result<Result<Vec<u64>, String>, UpgradeError> {
+    let request = Request::Measure {
+        id: id.to_string(),
+        warmup,
+        iterations,
+    };
+    match worker.request(&request)? {
+        Response::Measured { ns } if ns.len() == iterations as usize => Ok(Ok(ns)),
+        Response::Failed { reason } => Ok(Err(reason)),
+        other => Err(unexpected(worker, "measure", &other)),
+    }
+}
+
+fn unexpected(worker: &mut WorkerProcess, request: &str, response: &Response) -> UpgradeError {
+    let mut shown = format!("{response:?}");
+    shown.truncate(200);
+    worker.failure(format!("unexpected answer to `{request}`: {shown}"))
+}
+
+fn median_ns(ns: &[u64]) -> f64 {
+    median(&mut ns.iter().map(|&n| n as f64).collect::<Vec<_>>())
+}
+
+fn latency(bursts: &[Vec<u64>]) -> Latency {
+    let mut all: Vec<f64> = bursts.iter().flatten().map(|&n| n as f64).collect();
+    all.sort_by(f64::total_cmp);
+    let at = |p: f64| all[((all.len() - 1) as f64 * p).round() as usize];
+    Latency {
+        median_ns: median(&mut all.clone()),
+        p25_ns: at(0.25),
+        p75_ns: at(0.75),
+        burst_medians_ns: bursts.iter().map(|b| median_ns(b)).collect(),
+        burst_totals_ns: bursts.iter().map(|b| b.iter().sum()).collect(),
+    }
+}
+
+fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
+    let id = item.case.id();
+    let failed = Row {
+        id: id.clone(),
+        outcome: Outcome::Failed {
+            from: item.failed[0].clone(),
+            to: item.failed[1].clone(),
+        },
+    };
+    if !item.ready() {
+        return failed;
+    }
+    let (from, to) = (latency(&item.bursts[0]), latency(&item.bursts[1]));
+    let Some(paired) = paired_change(&from.burst_medians_ns, &to.burst_medians_ns) else {
+        return failed;
+    };
+    let agreement = match &item.outputs {
+        [Some(from), Some(to)] => Agreement::judge(
+            &item.case.variant,
+            &item.case.session.ep,
+            same_setup,
+            from,
+            to,
+        ),
+        _ => Agreement::Unchecked {
+            reason: "a side could not return its outputs".into(),
+        },
+    };
+    Row {
+        id,
+        outcome: Outcome::Measured(Box::new(Measured {
+            iterations_per_burst: item.iterations,
+            from,
+            to,
+            verdict: judge(paired.change, threshold),
+            paired,
+            agreement,
+        })),
+    }
+}

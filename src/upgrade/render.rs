@@ -1,0 +1,168 @@
+//! The check as a terminal table (`--json` prints the [`UpgradeReport`] itself).
+
+use std::fmt::Write as _;
+
+use crate::baseline::Verdict;
+use crate::baseline::render::{Table, time};
+
+use super::agreement::Agreement;
+use super::report::{Outcome, SideInfo, UpgradeReport};
+
+/// The report as text: what ran, how, one row per benchmark, and the conclusion.
+pub fn report(report: &UpgradeReport) -> String {
+    let mut out = String::new();
+    let method = &report.method;
+    let _ = writeln!(
+        out,
+        "Upgrade check on {} ({} cores), {} EP selection{}",
+        report.machine.cpu,
+        report.machine.cores,
+        report.ep,
+        report
+            .filter
+            .as_ref()
+            .map_or_else(String::new, |f| format!(", filter `{f}`"))
+    );
+    let _ = writeln!(out, "  from  {}", side(&report.from));
+    let _ = writeln!(out, "  to    {}", side(&report.to));
+    let _ = writeln!(
+        out,
+        "  measured: {} paired rounds per benchmark, ~{:.0} ms bursts per side in ABBA order, \
+         intra-op threads {}; change = median to/from ratio over rounds, 95% CI (sign test); \
+         threshold ±{:.1}%; wall time {:.0} s",
+        method.rounds,
+        method.burst_ms,
+        method.intra_threads,
+        method.threshold * 100.0,
+        report.wall_s
+    );
+    out.push('\n');
+    let mut table = Table::new(&[
+        "benchmark",
+        "from",
+        "to",
+        "change [95% CI]",
+        "verdict",
+        "outputs",
+    ])
+    .left(4)
+    .left(5);
+    for row in &report.rows {
+        match &row.outcome {
+            Outcome::Measured(m) => {
+                let change = &m.paired.change;
+                table.row(vec![
+                    row.id.clone(),
+                    time(m.from.median_ns),
+                    time(m.to.median_ns),
+                    format!(
+                        "{} [{}, {}]",
+                        percent(change.point),
+                        percent(change.lower),
+                        percent(change.upper)
+                    ),
+                    verdict_text(m.verdict).to_string(),
+                    agreement_text(&m.agreement),
+                ]);
+            }
+            Outcome::Failed { from, to } => {
+                let (verdict, reason) = match (from, to) {
+                    (Some(from), Some(to)) => ("failed on both", format!("from: {from}; to: {to}")),
+                    (Some(from), None) => ("failed on from", from.clone()),
+                    (None, Some(to)) => ("failed on to", to.clone()),
+                    (None, None) => ("not measured", String::new()),
+                };
+                table.row(vec![
+                    row.id.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    verdict.to_string(),
+                    reason,
+                ]);
+            }
+        }
+    }
+    out.push_str(&table.render());
+    for row in &report.rows {
+        if let Outcome::Measured(m) = &row.outcome
+            && let Agreement::Mismatch { tolerance, details } = &m.agreement
+        {
+            let _ = writeln!(
+                out,
+                "outputs differ on {} ({tolerance} tolerance): {}",
+                row.id,
+                details.join("; ")
+            );
+        }
+    }
+    let measured = report.measured().count();
+    let mismatched = report
+        .measured()
+        .filter(|(_, m)| m.agreement.is_mismatch())
+        .count();
+    let broken: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed { .. }) && r.fails_check())
+        .map(|r| r.id.as_str())
+        .collect();
+    let failed = report.rows.len() - measured;
+    let _ = writeln!(
+        out,
+        "\n{} measured: {} regressed, {} improved, {} no change (threshold ±{:.1}%); outputs \
+         differ on {mismatched}; {failed} not measured{}",
+        measured,
+        report.count(Verdict::Slower),
+        report.count(Verdict::Faster),
+        report.count(Verdict::Unchanged),
+        method.threshold * 100.0,
+        if broken.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} ran on from but fail on to)", broken.len())
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        if report.passed {
+            "PASS: no regression beyond the threshold, outputs agree"
+        } else {
+            "FAIL: a regression beyond the threshold, differing outputs, or a benchmark the upgrade broke (exit code 1)"
+        }
+    );
+    out
+}
+
+fn side(info: &SideInfo) -> String {
+    let options = if info.options.is_empty() {
+        String::new()
+    } else {
+        format!(", session options {}", info.options)
+    };
+    format!("{} (ORT {}){options}", info.requirement, info.ort_version)
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:+.1}%", fraction * 100.0)
+}
+
+fn verdict_text(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Slower => "regressed",
+        Verdict::Faster => "improved",
+        Verdict::Unchanged => "no change",
+    }
+}
+
+fn agreement_text(agreement: &Agreement) -> String {
+    match agreement {
+        Agreement::Agree { max_abs, .. } if *max_abs == 0.0 => "identical".into(),
+        Agreement::Agree { max_abs, tolerance } => {
+            format!("agree ({tolerance}, max {max_abs:.1e})")
+        }
+        Agreement::Mismatch { .. } => "DIFFER".into(),
+        Agreement::Unchecked { reason } => format!("unchecked: {reason}"),
+    }
+}

@@ -1,0 +1,52 @@
+//! The order of measurement: rounds over all benchmarks, and within each round both sides
+//! measure a short burst of each benchmark back to back, the side that goes first alternating
+//! from round to round (A B, B A, A B, ...: the ABBA pattern). A slow drift of the machine
+//! (another process, clock or thermal changes) then hits both sides alike within a round, and
+//! an advantage of going first or second cancels over each pair of rounds.
+
+use super::Side;
+
+/// The two sides in the order they measure in `round` (0-based).
+pub fn order(round: usize) -> [Side; 2] {
+    if round.is_multiple_of(2) {
+        [Side::From, Side::To]
+    } else {
+        [Side::To, Side::From]
+    }
+}
+
+/// How many iterations a burst times, from a calibration of one iteration's time on each side:
+/// as many as fit in `budget_ns` on the slower side, at least `min` (so that a burst's median
+/// means something for slow models) and at most `max` (so that per-iteration times of the
+/// fastest workloads stay a small message). Both sides run the same count.
+pub fn burst_iterations(iteration_ns: [f64; 2], budget_ns: f64, min: u32, max: u32) -> u32 {
+    let slowest = iteration_ns[0].max(iteration_ns[1]).max(1.0);
+    let fit = (budget_ns / slowest).floor();
+    (fit.min(f64::from(max)) as u32).clamp(min, max)
+}
+
+/// Untimed runs before each burst: the other side ran in between and left the caches cold.
+pub fn warmup_for(iterations: u32) -> u32 {
+    (iterations / 10).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sides_alternate_abba() {
+        let sequence: Vec<Side> = (0..4).flat_map(order).collect();
+        use Side::{From as A, To as B};
+        assert_eq!(sequence, [A, B, B, A, A, B, B, A]);
+    }
+
+    #[test]
+    fn bursts_fit_the_budget_within_bounds() {
+        assert_eq!(burst_iterations([1e6, 2e6], 30e6, 3, 1000), 15);
+        assert_eq!(burst_iterations([100e6, 90e6], 30e6, 3, 1000), 3);
+        assert_eq!(burst_iterations([3e3, 3e3], 30e6, 3, 1000), 1000);
+        assert_eq!(warmup_for(3), 1);
+        assert_eq!(warmup_for(1000), 100);
+    }
+}

@@ -1,0 +1,168 @@
+//! The worker: one process per ONNX Runtime (a process can load only one), started by
+//! `epbench upgrade-check` as `epbench upgrade-worker` and driven over stdin/stdout.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, Write};
+use std::time::Instant;
+
+use crate::runtime::{self, EpKind};
+use crate::suite::{BenchCase, Prepared, Preparer, Settings};
+
+use super::protocol::{Request, Response, WireTensor, read_message, write_message};
+use super::selection::select;
+
+/// The stream the protocol is written to: a copy of the process's stdout, after which stdout
+/// itself is pointed at stderr, so that anything ONNX Runtime, a provider library or a stray
+/// `println!` writes lands in stderr (which the parent keeps for error messages) and cannot
+/// corrupt a message.
+pub fn protocol_output() -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdout().flush()?;
+        let copy = std::io::stdout().as_fd().try_clone_to_owned()?;
+        // SAFETY: dup2 on the process's own standard descriptors; fd 2 stays open.
+        if unsafe { libc::dup2(2, 1) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(File::from(copy))
+    }
+    #[cfg(not(unix))]
+    {
+        use std::os::windows::io::AsHandle;
+        Ok(File::from(
+            std::io::stdout().as_handle().try_clone_to_owned()?,
+        ))
+    }
+}
+
+/// What a loaded worker holds.
+struct Loaded {
+    cases: Vec<BenchCase>,
+    preparer: Preparer,
+    prepared: HashMap<String, Prepared>,
+}
+
+/// Answers requests from `input` on `output` until `Quit` or the end of `input`. Returns an
+/// error only when the protocol itself breaks (the parent is gone or sent garbage).
+pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), String> {
+    let mut loaded: Option<Loaded> = None;
+    while let Some(request) = read_message::<Request>(&mut input)? {
+        let (response, exit) = match request {
+            Request::Quit => return Ok(()),
+            Request::Load {
+                requirement,
+                ep,
+                intra_threads,
+                options,
+                models_dir,
+            } => match load(&requirement, ep) {
+                Ok(response) => {
+                    let settings = Settings {
+                        quick: false,
+                        intra_threads,
+                    };
+                    let cases = select(ep, &settings, None)
+                        .into_iter()
+                        .map(|mut case| {
+                            case.session = options.apply(case.session);
+                            case
+                        })
+                        .collect();
+                    loaded = Some(Loaded {
+                        cases,
+                        preparer: Preparer::new(models_dir),
+                        prepared: HashMap::new(),
+                    });
+                    (response, false)
+                }
+                Err(reason) => (Response::Failed { reason }, true),
+            },
+            other => match loaded.as_mut() {
+                Some(state) => (state.answer(other), false),
+                None => (
+                    Response::Failed {
+                        reason: "no runtime loaded yet (send `load` first)".into(),
+                    },
+                    false,
+                ),
+            },
+        };
+        write_message(&mut output, &response).map_err(|e| format!("cannot answer: {e}"))?;
+        if exit {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn load(requirement: &crate::provisioning::OrtRequirement, ep: EpKind) -> Result<Response, String> {
+    let runtime = runtime::load(requirement).map_err(|e| e.to_string())?;
+    if ep != EpKind::Cpu {
+        runtime
+            .require(&ep.default_ep())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(Response::Loaded {
+        runtime: runtime.describe(),
+        ort_version: runtime.version().to_string(),
+    })
+}
+
+impl Loaded {
+    fn answer(&mut self, request: Request) -> Response {
+        let result = match request {
+            Request::Prepare { id } => self.prepare(&id),
+            Request::Measure {
+                id,
+                warmup,
+                iterations,
+            } => self.measure(&id, warmup, iterations),
+            Request::Outputs { id } => self.prepared(&id).and_then(|p| {
+                let outputs = p.outputs()?;
+                Ok(Response::Outputs {
+                    outputs: outputs.iter().map(WireTensor::from).collect(),
+                })
+            }),
+            Request::Load { .. } | Request::Quit => {
+                Err("a worker loads one runtime for its whole life".into())
+            }
+        };
+        result.unwrap_or_else(|reason| Response::Failed { reason })
+    }
+
+    fn prepare(&mut self, id: &str) -> Result<Response, String> {
+        let case = self
+            .cases
+            .iter()
+            .find(|c| c.id() == id)
+            .ok_or_else(|| format!("no benchmark `{id}` in this worker's selection"))?;
+        let mut prepared = self.preparer.prepare(case).map_err(|e| e.reason)?;
+        let create_ms = prepared
+            .session()
+            .map_or(0.0, |built| built.create_time.as_secs_f64() * 1e3);
+        self.prepared.insert(id.to_string(), prepared);
+        Ok(Response::Prepared { create_ms })
+    }
+
+    fn prepared(&mut self, id: &str) -> Result<&mut Prepared, String> {
+        self.prepared
+            .get_mut(id)
+            .ok_or_else(|| format!("benchmark `{id}` was not prepared"))
+    }
+
+    fn measure(&mut self, id: &str, warmup: u32, iterations: u32) -> Result<Response, String> {
+        let prepared = self.prepared(id)?;
+        for _ in 0..warmup {
+            prepared.run_once()?;
+        }
+        let mut ns = Vec::with_capacity(iterations as usize);
+        for _ in 0..iterations {
+            let started = Instant::now();
+            prepared.run_once()?;
+            ns.push(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX));
+        }
+        Ok(Response::Measured { ns })
+    }
+}

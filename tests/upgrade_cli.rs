@@ -1,0 +1,189 @@
+//! `epbench upgrade-check` run as users run it: two real worker processes on real ONNX Runtime
+//! libraries and real zoo models. No timing is asserted (the machine may be busy); the structure
+//! of the result, the output agreement, the saved baselines and the exit codes are.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const REQ: &str = "onnxruntime==1.31.1";
+
+fn epbench(args: &[&str], store: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_epbench"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EPBENCH_BASELINES", store)
+        .env_remove("EPBENCH_ORT")
+        .env_remove("ORT_DYLIB_PATH")
+        .output()
+        .expect("run epbench")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
+    let scratch = tempfile::tempdir().unwrap();
+    let store = scratch.path();
+    let output = epbench(
+        &[
+            "upgrade-check",
+            "--from",
+            REQ,
+            "--to",
+            REQ,
+            "--filter",
+            "add_64k",
+            "--rounds",
+            "6",
+            "--json",
+            "--save",
+            "aa",
+        ],
+        store,
+    );
+    let code = output.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}: {}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    assert_eq!(report["from"]["ort_version"], "1.31.1");
+    assert_eq!(report["to"]["requirement"], REQ);
+    assert_eq!(report["method"]["rounds"], 6);
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row["id"], "cpu/overhead/add_64k/cpu");
+    assert_eq!(row["status"], "measured", "{row}");
+    for side in ["from", "to"] {
+        assert_eq!(row[side]["burst_medians_ns"].as_array().unwrap().len(), 6);
+        assert!(row[side]["median_ns"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(row["rounds"], 6);
+    let (lower, upper) = (
+        row["change"]["lower"].as_f64().unwrap(),
+        row["change"]["upper"].as_f64().unwrap(),
+    );
+    assert!(lower <= row["change"]["point"].as_f64().unwrap() && upper >= lower);
+    assert!(["slower", "faster", "unchanged"].contains(&row["verdict"].as_str().unwrap()));
+    // The same library and options on both sides: the outputs are bit-identical.
+    assert_eq!(row["outputs"], "agree", "{row}");
+    assert_eq!(row["tolerance"], "identical");
+    assert_eq!(row["max_abs"], 0.0);
+    assert_eq!(report["passed"], code == Some(0));
+
+    // The pair is two ordinary baselines.
+    let compared = epbench(
+        &["baseline", "compare", "aa-from", "aa-to", "--json"],
+        store,
+    );
+    assert!(compared.status.success(), "{}", stderr(&compared));
+    let text = String::from_utf8_lossy(&compared.stdout);
+    assert!(text.contains("cpu/overhead/add_64k/cpu"), "{text}");
+    let listed = epbench(&["baseline", "list", "--json"], store);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed[0]["name"], "aa-from");
+    assert_eq!(listed[0]["metadata"]["ort"]["requirement"], REQ);
+    assert_eq!(listed[0]["benchmarks"], 1);
+
+    // Saving over an existing pair is refused before anything is measured.
+    let again = epbench(
+        &[
+            "upgrade-check",
+            "--from",
+            REQ,
+            "--to",
+            REQ,
+            "--filter",
+            "add_64k",
+            "--save",
+            "aa",
+        ],
+        store,
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn a_runtime_that_does_not_exist_names_its_side() {
+    let scratch = tempfile::tempdir().unwrap();
+    let output = epbench(
+        &[
+            "upgrade-check",
+            "--from",
+            REQ,
+            "--to",
+            "onnxruntime==0.0.1",
+            "--filter",
+            "add_64k",
+            "--rounds",
+            "6",
+        ],
+        scratch.path(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("the to side (onnxruntime==0.0.1) failed"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let scratch = tempfile::tempdir().unwrap();
+    let unknown = epbench(
+        &[
+            "upgrade-check",
+            "--from",
+            REQ,
+            "--to",
+            REQ,
+            "--to-options",
+            "speed=max",
+        ],
+        scratch.path(),
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("unknown key `speed`"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert!(stderr(&unknown).contains("threads=N"));
+
+    let nothing = epbench(
+        &[
+            "upgrade-check",
+            "--from",
+            REQ,
+            "--to",
+            REQ,
+            "--filter",
+            "no-such-benchmark",
+        ],
+        scratch.path(),
+    );
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(
+        stderr(&nothing).contains("no benchmark"),
+        "{}",
+        stderr(&nothing)
+    );
+
+    let few = epbench(
+        &["upgrade-check", "--from", REQ, "--to", REQ, "--rounds", "1"],
+        scratch.path(),
+    );
+    assert_eq!(few.status.code(), Some(2));
+    assert!(
+        stderr(&few).contains("--rounds must be at least"),
+        "{}",
+        stderr(&few)
+    );
+}
