@@ -7,6 +7,7 @@ mod env;
 mod models;
 mod output;
 mod profile;
+mod study;
 mod upgrade;
 
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ enum Command {
     Compare(compare::Args),
     /// Run a model with ORT's profiler and print the study's profile summary.
     Profile(profile::Args),
+    /// Rerun the whole study here: report.md, results.json and plots for one EP vs the CPU.
+    Study(study::Args),
     /// Is a new ONNX Runtime slower here? Paired, interleaved runs of two versions, with a verdict.
     UpgradeCheck(upgrade::Args),
     /// One side of an upgrade check (started by `upgrade-check`, speaks JSON lines).
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args, cli.ort.as_ref()),
         Command::Models(command) => models::run(&command),
         Command::Profile(args) => profile::run(&args, cli.ort.as_ref()),
+        Command::Study(args) => study::run(&args, cli.ort.as_ref()),
         Command::UpgradeCheck(args) => upgrade::run(&args),
         Command::UpgradeWorker => upgrade::run_worker(),
     };

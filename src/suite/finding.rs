@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// One finding of the study (seeds section in brackets) or one of the suite's extensions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Finding {
     /// (4.1) The EP against the CPU on the three transformer models.

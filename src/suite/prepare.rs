@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ort::session::SessionInputValue;
 
-use crate::correctness;
+use crate::correctness::{self, Comparison};
 use crate::runtime::{BuiltSession, Ep};
 use crate::workload::{Feeds, ResolvedModel};
 use crate::zoo::{self, DType};
@@ -20,6 +20,9 @@ pub struct Prepared {
     session: Option<BuiltSession>,
     /// Inputs in the session's input order, so a run passes a slice and allocates nothing.
     inputs: Vec<SessionInputValue<'static>>,
+    /// The comparison with the CPU reference, for cases whose outputs can differ from it (another
+    /// EP, an fp16 graph); `None` when the case is that reference.
+    pub check: Option<Comparison>,
 }
 
 /// Why a benchmark could not be prepared: recorded as that benchmark's result.
@@ -27,7 +30,39 @@ pub struct Prepared {
 #[error("{id}: {reason}")]
 pub struct PrepareError {
     pub id: String,
+    /// The step that failed, so a report can say "the session could not be created" apart from
+    /// "the outputs are wrong".
+    pub stage: PrepareStage,
     pub reason: String,
+}
+
+/// The steps of preparing a benchmark, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrepareStage {
+    /// Building the model file.
+    Model,
+    /// Creating the session (ORT's optimisation, the EP's partitioning and compile).
+    Session,
+    /// Making the inputs.
+    Inputs,
+    /// Comparing outputs with the CPU reference: either the check could not run or the outputs
+    /// differ.
+    Correctness,
+    /// The first, untimed run.
+    Run,
+}
+
+impl std::fmt::Display for PrepareStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PrepareStage::Model => "model",
+            PrepareStage::Session => "session",
+            PrepareStage::Inputs => "inputs",
+            PrepareStage::Correctness => "correctness",
+            PrepareStage::Run => "run",
+        })
+    }
 }
 
 /// Builds models and inputs for benchmarks, sharing tokenizers between them.
@@ -47,38 +82,44 @@ impl Preparer {
 
     /// Builds the model, the session and the inputs of `case`, and runs it once.
     pub fn prepare(&mut self, case: &BenchCase) -> Result<Prepared, PrepareError> {
-        let fail = |reason: String| PrepareError {
-            id: case.id(),
-            reason,
+        let fail = |stage: PrepareStage| {
+            move |reason: String| PrepareError {
+                id: case.id(),
+                stage,
+                reason,
+            }
         };
-        let model = zoo::build(case.variant, &self.models_dir).map_err(|e| fail(e.to_string()))?;
+        let model = zoo::build(case.variant, &self.models_dir)
+            .map_err(|e| fail(PrepareStage::Model)(e.to_string()))?;
         let mut prepared = Prepared {
             case: case.clone(),
             model,
             session: None,
             inputs: Vec::new(),
+            check: None,
         };
         if case.timing == Timing::Run {
-            let built = case
+            let mut built = case
                 .session
                 .build(&prepared.model)
-                .map_err(|e| fail(e.to_string()))?;
-            let mut built = built;
+                .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
             prepared.inputs = self
                 .feeds
                 .for_session(&built.session, Some(&case.variant))
-                .map_err(|e| fail(e.to_string()))?;
+                .map_err(|e| fail(PrepareStage::Inputs)(e.to_string()))?;
             if needs_reference_check(case) {
-                check_outputs(case, &prepared.model, &mut built, &prepared.inputs).map_err(fail)?;
+                let comparison = check_outputs(case, &prepared.model, &mut built, &prepared.inputs)
+                    .map_err(fail(PrepareStage::Correctness))?;
+                prepared.check = Some(comparison);
             }
             prepared.session = Some(built);
         } else {
             // A session-creation benchmark must still be able to create its session.
             case.session
                 .build(&prepared.model)
-                .map_err(|e| fail(e.to_string()))?;
+                .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
         }
-        prepared.run_once().map_err(fail)?;
+        prepared.run_once().map_err(fail(PrepareStage::Run))?;
         Ok(prepared)
     }
 }
@@ -89,13 +130,14 @@ fn needs_reference_check(case: &BenchCase) -> bool {
     case.session.ep != Ep::Cpu || case.variant.dtype() == Some(DType::Fp16)
 }
 
-/// A time for wrong outputs is not a result: compare with the CPU reference first.
+/// A time for wrong outputs is not a result: compare with the CPU reference first. A passing
+/// comparison is returned so that reports can show how close the outputs were.
 fn check_outputs(
     case: &BenchCase,
     model: &Path,
     built: &mut BuiltSession,
     inputs: &[SessionInputValue<'static>],
-) -> Result<(), String> {
+) -> Result<Comparison, String> {
     let resolved = ResolvedModel {
         path: model.to_path_buf(),
         variant: Some(case.variant),
@@ -104,7 +146,7 @@ fn check_outputs(
         correctness::check_against_cpu(&resolved, &mut built.session, inputs, &case.session.ep)
             .map_err(|e| format!("outputs could not be checked against the CPU: {e}"))?;
     if comparison.pass {
-        return Ok(());
+        return Ok(comparison);
     }
     let failed: Vec<String> = comparison
         .outputs

@@ -35,7 +35,9 @@ impl Settings {
 }
 
 /// How expensive one run of a workload is, which decides how long criterion measures it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Cost {
     /// Microseconds per run: the overhead model, probe chains.

@@ -1,0 +1,431 @@
+//! The whole study for one EP on this machine: `epbench study --ep EP` measures every finding
+//! (the same benchmark cases as `cargo bench -- <ep>`), measures or predicts partitions, judges
+//! the numbers, and writes `report.md`, `results.json` and plots.
+//!
+//! One file per job:
+//! - this file runs the phases: models, sessions and timed runs, partitions;
+//! - [`partitions`](mod@partitions) measures (profile, CoreML log) or predicts (rules) partitions;
+//! - [`results`] holds the types `results.json` is written from;
+//! - [`analysis`] compares rows with intervals, fits the fragmentation slope, words conclusions;
+//! - [`markdown`] writes `report.md`, [`plots`] the charts, [`summary`] the terminal table;
+//! - [`progress`] shows the phases on stderr.
+
+pub mod analysis;
+pub mod markdown;
+mod partitions;
+pub mod plots;
+pub mod progress;
+pub mod results;
+pub mod summary;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use regex::Regex;
+
+use crate::machine::Machine;
+use crate::measure::latency::LatencyStats;
+use crate::runtime::{EpKind, Runtime};
+use crate::suite::{self, BenchCase, Cost, Preparer, Settings, Timing};
+use crate::workload::Feeds;
+use crate::zoo::{self, Variant};
+
+use progress::Progress;
+use results::{
+    Correctness, EpUnderStudy, Measured, OrtRun, PartitionRow, Row, RunSettings, Status,
+    StudyResults,
+};
+
+/// Why a study could not run or be written (single benchmarks failing are rows, not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    #[error("no benchmark of the {ep} study matches the filter `{filter}`")]
+    NothingSelected { ep: EpKind, filter: String },
+    #[error(transparent)]
+    Io(#[from] crate::Error),
+    #[error("cannot write results.json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct StudyOptions {
+    pub ep: EpKind,
+    pub quick: bool,
+    pub intra_threads: usize,
+    /// Only benchmarks whose id matches.
+    pub filter: Option<Regex>,
+    /// Where zoo models are built (or found).
+    pub models_dir: PathBuf,
+    /// Where ORT profiles for measured partitions are written (kept beside the report).
+    pub profiles_dir: PathBuf,
+}
+
+/// Untimed runs before the timed ones (the study used 5).
+fn warmup(quick: bool) -> usize {
+    if quick { 3 } else { 5 }
+}
+
+/// Timed iterations: enough for a p99 on light models, bounded for heavy ones and cold starts.
+pub fn iterations(cost: Cost, quick: bool) -> usize {
+    match (cost, quick) {
+        (Cost::Tiny, false) => 1000,
+        (Cost::Light, false) => 200,
+        (Cost::Heavy, false) => 50,
+        (Cost::ColdStart, false) => 10,
+        (Cost::Tiny, true) => 200,
+        (Cost::Light, true) => 50,
+        (Cost::Heavy, true) => 10,
+        (Cost::ColdStart, true) => 3,
+    }
+}
+
+/// Runs the study on `runtime`. Failures of single benchmarks become rows; only a bad plan
+/// (nothing selected) is an error.
+pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, StudyError> {
+    let started = Instant::now();
+    let settings = Settings {
+        quick: options.quick,
+        intra_threads: options.intra_threads,
+    };
+    let cases: Vec<BenchCase> = suite::plan(options.ep, &settings)
+        .into_iter()
+        .filter(|c| options.filter.as_ref().is_none_or(|f| f.is_match(&c.id())))
+        .collect();
+    if cases.is_empty() {
+        return Err(StudyError::NothingSelected {
+            ep: options.ep,
+            filter: options
+                .filter
+                .as_ref()
+                .map_or_else(String::new, |f| f.as_str().to_string()),
+        });
+    }
+    let study_ep = options.ep.default_ep();
+    let unavailable = runtime.require(&study_ep).err().map(|e| match e {
+        crate::runtime::RuntimeError::Unavailable { reason, .. } => reason,
+        other => other.to_string(),
+    });
+    let progress = Progress::default();
+
+    build_models(&cases, &options.models_dir, &progress);
+    let mut study = Run {
+        options,
+        unavailable: unavailable.clone(),
+        preparer: Preparer::new(&options.models_dir),
+        feeds: Feeds::default(),
+        partitions: Vec::new(),
+        seen: BTreeSet::new(),
+    };
+    let rows = study.time_all(&cases, &progress);
+    if options.ep == EpKind::CoreMl {
+        study.predict_all(&cases, &progress);
+    }
+    let analysis = analysis::analyse(&rows);
+    Ok(StudyResults {
+        schema: results::SCHEMA.to_string(),
+        epbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        finished_at: crate::baseline::metadata::utc(SystemTime::now()),
+        wall_time_s: started.elapsed().as_secs_f64(),
+        machine: Machine::detect(),
+        ort: OrtRun {
+            version: runtime.version().to_string(),
+            requirement: runtime.requirement().map(ToString::to_string),
+            description: runtime.describe(),
+        },
+        ep: EpUnderStudy {
+            kind: options.ep,
+            options: study_ep.to_string(),
+            available: unavailable.is_none(),
+            unavailable_reason: unavailable,
+        },
+        settings: RunSettings {
+            quick: options.quick,
+            intra_threads: options.intra_threads,
+            filter: options.filter.as_ref().map(|f| f.as_str().to_string()),
+            warmup: warmup(options.quick),
+            iterations: [Cost::Tiny, Cost::Light, Cost::Heavy, Cost::ColdStart]
+                .into_iter()
+                .map(|c| (c, iterations(c, options.quick)))
+                .collect(),
+        },
+        rows,
+        partitions: study.partitions,
+        analysis,
+    })
+}
+
+/// Builds every model the cases need up front, so the later phases only time. A model that
+/// fails to build fails its benchmarks later, with the builder's reason.
+fn build_models(cases: &[BenchCase], dir: &Path, progress: &Progress) {
+    let variants: BTreeSet<Variant> = cases.iter().map(|c| c.variant).collect();
+    let phase = progress.phase("models", variants.len());
+    for variant in variants {
+        phase.working_on(&variant.to_string());
+        // The error is reported by the benchmarks that need the model.
+        let _ = zoo::build(variant, dir);
+        phase.step();
+    }
+    phase.finish();
+}
+
+/// State of the timing and partition phases.
+struct Run<'a> {
+    options: &'a StudyOptions,
+    /// ORT's reason when the study's EP is not in the loaded runtime.
+    unavailable: Option<String>,
+    preparer: Preparer,
+    feeds: Feeds,
+    partitions: Vec<PartitionRow>,
+    /// Variants whose partitions were already measured.
+    seen: BTreeSet<Variant>,
+}
+
+impl Run<'_> {
+    fn time_all(&mut self, cases: &[BenchCase], progress: &Progress) -> Vec<Row> {
+        let sessions = progress.phase("sessions", cases.len());
+        let runs = progress.phase("runs", cases.len());
+        let rows = cases
+            .iter()
+            .map(|case| {
+                let status = self.time_one(case, &sessions, &runs);
+                Row {
+                    id: case.id(),
+                    finding: case.finding,
+                    label: case.label.clone(),
+                    provider: case.session.ep.kind(),
+                    timing: match case.timing {
+                        Timing::Run => "run".into(),
+                        Timing::SessionCreate => "session_create".into(),
+                    },
+                    batch: case.batch,
+                    status,
+                }
+            })
+            .collect();
+        sessions.finish();
+        runs.finish();
+        rows
+    }
+
+    fn time_one(
+        &mut self,
+        case: &BenchCase,
+        sessions: &progress::Phase,
+        runs: &progress::Phase,
+    ) -> Status {
+        sessions.working_on(&case.id());
+        let kind = case.session.ep.kind();
+        if kind != EpKind::Cpu
+            && let Some(reason) = &self.unavailable
+        {
+            sessions.step();
+            runs.step();
+            return Status::NeedsEp {
+                ep: kind,
+                reason: needs_ep_reason(kind, reason),
+            };
+        }
+        let prepared = self.preparer.prepare(case);
+        sessions.step();
+        let mut prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                runs.step();
+                if kind != EpKind::Cpu && case.timing == Timing::Run {
+                    self.record_failed_partitions(case, &e.reason);
+                }
+                return Status::Failed {
+                    stage: e.stage.to_string(),
+                    reason: e.reason,
+                };
+            }
+        };
+        if kind != EpKind::Cpu
+            && case.timing == Timing::Run
+            && case.session.ep == self.options.ep.default_ep()
+        {
+            self.measure_partitions(case, &mut prepared);
+        }
+        runs.working_on(&case.id());
+        let quick = self.options.quick;
+        let warm = if case.timing == Timing::SessionCreate {
+            1
+        } else {
+            warmup(quick)
+        };
+        let timed = (|| {
+            for _ in 0..warm {
+                prepared.run_once()?;
+            }
+            let mut samples = Vec::new();
+            for _ in 0..iterations(case.cost, quick) {
+                let started = Instant::now();
+                prepared.run_once()?;
+                samples.push(started.elapsed());
+            }
+            Ok::<_, String>(samples)
+        })();
+        runs.step();
+        let samples = match timed {
+            Ok(samples) => samples,
+            Err(reason) => {
+                return Status::Failed {
+                    stage: "timed run".into(),
+                    reason,
+                };
+            }
+        };
+        let latency = match LatencyStats::from_durations(&samples) {
+            Ok(latency) => latency,
+            Err(e) => {
+                return Status::Failed {
+                    stage: "timed run".into(),
+                    reason: e.to_string(),
+                };
+            }
+        };
+        let correctness = match &prepared.check {
+            None => Correctness::Reference,
+            Some(check) => Correctness::Agree {
+                max_abs_error: check
+                    .outputs
+                    .iter()
+                    .filter_map(|o| o.stats.as_ref().map(|s| s.max_abs))
+                    .fold(0.0, f64::max),
+                min_cosine: check
+                    .outputs
+                    .iter()
+                    .filter_map(|o| o.stats.as_ref().map(|s| s.cosine))
+                    .fold(1.0, f64::min),
+                tolerance: format!("{:?}", check.tolerance.class),
+            },
+        };
+        Status::Measured(Measured {
+            throughput_per_s: match case.timing {
+                Timing::Run => latency.throughput_per_s(case.batch as usize),
+                Timing::SessionCreate => None,
+            },
+            latency_ms: latency,
+            correctness,
+            samples_ms: samples.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
+        })
+    }
+
+    /// Measured partitions of the case's variant on the EP, once per variant.
+    fn measure_partitions(&mut self, case: &BenchCase, prepared: &mut suite::Prepared) {
+        if !self.seen.insert(case.variant) {
+            self.add_finding(case);
+            return;
+        }
+        let outcome = match case.session.ep.kind() {
+            EpKind::CoreMl => partitions::from_coreml_log(prepared),
+            _ => partitions::from_profile(
+                case,
+                prepared.model_path(),
+                &mut self.feeds,
+                &self.options.profiles_dir,
+            ),
+        };
+        self.partitions.push(PartitionRow {
+            variant: case.variant.to_string(),
+            findings: vec![case.finding],
+            outcome,
+        });
+    }
+
+    /// A variant measured for an earlier finding is used by this one too.
+    fn add_finding(&mut self, case: &BenchCase) {
+        let name = case.variant.to_string();
+        if let Some(row) = self.partitions.iter_mut().find(|p| p.variant == name)
+            && !row.findings.contains(&case.finding)
+        {
+            row.findings.push(case.finding);
+        }
+    }
+
+    fn record_failed_partitions(&mut self, case: &BenchCase, reason: &str) {
+        if case.session.ep != self.options.ep.default_ep() {
+            return;
+        }
+        if !self.seen.insert(case.variant) {
+            self.add_finding(case);
+            return;
+        }
+        self.partitions.push(PartitionRow {
+            variant: case.variant.to_string(),
+            findings: vec![case.finding],
+            outcome: results::PartitionOutcome::Failed {
+                reason: format!("no session on the EP: {reason}"),
+            },
+        });
+    }
+
+    /// Predicted CoreML partitions of every variant the study runs on CoreML.
+    fn predict_all(&mut self, cases: &[BenchCase], progress: &Progress) {
+        let mut variants: Vec<Variant> = Vec::new();
+        for case in cases {
+            if case.session.ep.kind() == EpKind::CoreMl
+                && case.timing == Timing::Run
+                && !variants.contains(&case.variant)
+            {
+                variants.push(case.variant);
+            }
+        }
+        let phase = progress.phase("partitions", variants.len());
+        for variant in variants {
+            phase.working_on(&variant.to_string());
+            let outcome = match zoo::build(variant, &self.options.models_dir) {
+                Ok(path) => partitions::predicted(&path),
+                Err(e) => results::PartitionOutcome::Failed {
+                    reason: e.to_string(),
+                },
+            };
+            let findings = cases
+                .iter()
+                .filter(|c| c.variant == variant && c.session.ep.kind() == EpKind::CoreMl)
+                .map(|c| c.finding)
+                .fold(Vec::new(), |mut all, f| {
+                    if !all.contains(&f) {
+                        all.push(f);
+                    }
+                    all
+                });
+            self.partitions.push(PartitionRow {
+                variant: variant.to_string(),
+                findings,
+                outcome,
+            });
+            phase.step();
+        }
+        phase.finish();
+    }
+}
+
+/// Why an EP row has no time: for CoreML off a Mac, say so first.
+fn needs_ep_reason(kind: EpKind, ort_reason: &str) -> String {
+    match kind {
+        EpKind::CoreMl => format!("needs a Mac: {ort_reason}"),
+        _ => format!("needs the {kind} EP: {ort_reason}; {}", kind.how_to_get()),
+    }
+}
+
+/// Writes `report.md`, `results.json` and the plots (PNG and SVG) into `dir`, returning the
+/// files written.
+pub fn write(results: &StudyResults, dir: &Path) -> Result<Vec<PathBuf>, StudyError> {
+    let io = |path: &Path, e: std::io::Error| crate::Error::io("cannot write", path, e);
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    let charts = plots::write_all(results, dir);
+    let json_path = dir.join("results.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(results)?)
+        .map_err(|e| io(&json_path, e))?;
+    written.push(json_path);
+    let report_path = dir.join("report.md");
+    std::fs::write(&report_path, markdown::render(results, &charts))
+        .map_err(|e| io(&report_path, e))?;
+    written.push(report_path);
+    written.extend(charts.iter().flat_map(|c| c.files()));
+    Ok(written)
+}

@@ -1,0 +1,187 @@
+//! What a study run found, as the types `results.json` is written from (and read back by tests
+//! and other tools). Every number says where it came from: measured rows carry their samples,
+//! partition results their provenance, comparisons their interval.
+
+use serde::{Deserialize, Serialize};
+
+use crate::machine::Machine;
+use crate::measure::latency::LatencyStats;
+use crate::runtime::EpKind;
+use crate::suite::Finding;
+
+/// The format version of `results.json`; bumped when a field changes meaning.
+pub const SCHEMA: &str = "epbench-study/1";
+
+/// Everything one `epbench study` run measured, predicted and concluded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StudyResults {
+    pub schema: String,
+    pub epbench_version: String,
+    /// When the run finished (UTC, RFC 3339).
+    pub finished_at: String,
+    /// Wall time of the whole run, model building included.
+    pub wall_time_s: f64,
+    pub machine: Machine,
+    pub ort: OrtRun,
+    /// The accelerator EP under study, its options as epbench writes them, and whether the
+    /// loaded runtime has it.
+    pub ep: EpUnderStudy,
+    pub settings: RunSettings,
+    /// One row per benchmark of the plan (the same cases as `cargo bench -- <ep>`), in the
+    /// study's order.
+    pub rows: Vec<Row>,
+    /// How the EP partitions each model variant the study times on it.
+    pub partitions: Vec<PartitionRow>,
+    pub analysis: super::analysis::Analysis,
+}
+
+/// The ONNX Runtime the run used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrtRun {
+    /// The version ORT reports, e.g. `1.24.1`.
+    pub version: String,
+    /// The pip requirement it came from; `None` under `ORT_DYLIB_PATH`.
+    pub requirement: Option<String>,
+    /// `onnxruntime-openvino==1.24.1 (ORT 1.24.1)`, for people.
+    pub description: String,
+}
+
+/// The accelerator EP of the study.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpUnderStudy {
+    pub kind: EpKind,
+    /// The EP with its options, e.g. `openvino:device=CPU` (`cpu` for the CPU study).
+    pub options: String,
+    pub available: bool,
+    /// ORT's reason when it is not available.
+    pub unavailable_reason: Option<String>,
+}
+
+/// How the run was measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunSettings {
+    pub quick: bool,
+    pub intra_threads: usize,
+    /// The `--filter` regex, when the run was restricted to some benchmarks.
+    pub filter: Option<String>,
+    /// Untimed runs before the timed ones, per benchmark.
+    pub warmup: usize,
+    /// Timed iterations per cost class (`tiny`, `light`, `heavy`, `cold_start`).
+    pub iterations: Vec<(crate::suite::Cost, usize)>,
+}
+
+/// One benchmark: `<study>/<finding>/<label>/<provider>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub id: String,
+    pub finding: Finding,
+    /// The variant part of the id (`+option` where the finding varies a setting).
+    pub label: String,
+    /// `cpu` or the EP's short name.
+    pub provider: EpKind,
+    /// `run` (one `Session::run`) or `session_create`.
+    pub timing: String,
+    /// Samples per run, for throughput.
+    pub batch: u32,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+impl Row {
+    /// The latency statistics, when the row was measured.
+    pub fn measured(&self) -> Option<&Measured> {
+        match &self.status {
+            Status::Measured(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// What became of one benchmark.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    Measured(Measured),
+    /// Preparing or timing failed; the rest of the study went on.
+    Failed {
+        stage: String,
+        reason: String,
+    },
+    /// The EP is not in the loaded runtime (e.g. CoreML off a Mac).
+    NeedsEp {
+        ep: EpKind,
+        reason: String,
+    },
+}
+
+/// A measured benchmark.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Measured {
+    /// Per-iteration latency statistics, milliseconds.
+    pub latency_ms: LatencyStats,
+    /// `batch * 1000 / mean latency`; `None` for session creation.
+    pub throughput_per_s: Option<f64>,
+    pub correctness: Correctness,
+    /// Every timed iteration, milliseconds, in the order they ran.
+    pub samples_ms: Vec<f64>,
+}
+
+/// How the row's outputs compared with the CPU EP on the fp32 graph before timing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Correctness {
+    /// The row is the reference itself (CPU EP, fp32 graph), or it times session creation.
+    Reference,
+    /// Every output within the tolerance.
+    Agree {
+        /// Largest absolute error over all outputs.
+        max_abs_error: f64,
+        /// Smallest cosine similarity over all outputs.
+        min_cosine: f64,
+        /// The tolerance class used (e.g. `Fp16Graph`), as `epbench compare` explains it.
+        tolerance: String,
+    },
+}
+
+/// How the study's EP partitions one model variant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartitionRow {
+    /// The model variant, e.g. `tiny-systems-bert_gelu_fp32_dynamic`.
+    pub variant: String,
+    /// The findings whose benchmarks use this variant on the EP.
+    pub findings: Vec<Finding>,
+    #[serde(flatten)]
+    pub outcome: PartitionOutcome,
+}
+
+/// A partition result or why there is none.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PartitionOutcome {
+    Known(PartitionNumbers),
+    Failed { reason: String },
+}
+
+/// Partition numbers with their provenance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartitionNumbers {
+    /// `measured` or `predicted`.
+    pub source: String,
+    /// How: "ORT profile of a <ep> session (fused EP nodes)", "CoreML EP log line
+    /// (GetCapability)", "predicted (rules CoreML EP 1.31, NeuralNetwork)".
+    pub provenance: String,
+    /// Partitions the EP took.
+    pub partitions: usize,
+    /// Nodes of the graph at partitioning time (predicted, or CoreML's log), or nodes as
+    /// executed (a profile, where a fused partition counts once).
+    pub nodes: usize,
+    /// Graph nodes the EP took (predicted, CoreML's log); `None` from a profile, which hides
+    /// what a fused partition holds.
+    pub supported_nodes: Option<usize>,
+    /// Nodes left to the CPU.
+    pub cpu_nodes: usize,
+    /// CPU ops by count (predicted) or by time (measured), most first: `(op, nodes)`.
+    pub cpu_ops: Vec<(String, usize)>,
+    /// EP↔CPU switches per run (measured from a profile only).
+    pub transitions_per_run: Option<f64>,
+}
