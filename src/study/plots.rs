@@ -504,7 +504,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, bars: &Bars) -> 
         .x_labels(n + 1)
         .x_label_formatter(&|x| category_at(&categories, *x))
         .x_label_style((FONT, 15))
-        .y_label_formatter(&|y| format_value(*y))
+        .y_label_formatter(&|y| log_tick_label(*y))
         .y_desc(bars.y_label.as_str())
         .y_label_style((FONT, 15))
         .axis_desc_style((FONT, 17))
@@ -574,6 +574,20 @@ fn category_at(categories: &[String], x: f64) -> String {
         return String::new();
     }
     categories.get(i as usize).cloned().unwrap_or_default()
+}
+
+/// A log axis's tick label: only 1, 2 and 5 times a power of ten are labelled, so the labels
+/// do not crowd together at the top of each decade.
+fn log_tick_label(y: f64) -> String {
+    if y.is_nan() || y <= 0.0 {
+        return String::new();
+    }
+    let mantissa = y / 10f64.powf(y.log10().floor());
+    if [1.0, 2.0, 5.0, 10.0].iter().any(|m| (mantissa - m).abs() < 1e-6 * m) {
+        format_value(y)
+    } else {
+        String::new()
+    }
 }
 
 /// A value printed on a bar: three significant digits.

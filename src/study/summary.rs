@@ -46,12 +46,42 @@ pub fn render(results: &StudyResults) -> String {
     out
 }
 
-/// The first line of a message, cut to a terminal's width.
+/// The first line of a message, short enough for a table cell or a chart footer. The model's
+/// path (named elsewhere in the row) is dropped, and a long line loses its middle rather than
+/// its end, because ORT puts the cause last ("... Error: the graph is not acyclic.").
 pub fn first_line(text: &str) -> String {
+    const MAX: usize = 100;
+    const HEAD: usize = 40;
     let line = text.lines().next().unwrap_or("");
-    if line.chars().count() > 100 {
-        format!("{}…", line.chars().take(99).collect::<String>())
-    } else {
-        line.to_string()
+    let line = match (line.find(" for "), line.find(".onnx: ")) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}: {}", &line[..start], &line[end + ".onnx: ".len()..])
+        }
+        _ => line.to_string(),
+    };
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX {
+        return line;
+    }
+    let head: String = chars[..HEAD].iter().collect();
+    let tail: String = chars[chars.len() - (MAX - HEAD - 3)..].iter().collect();
+    format!("{} … {}", head.trim_end(), tail.trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_line;
+
+    #[test]
+    fn reasons_keep_their_cause() {
+        let ort = "cannot create a openvino session for models/generated/probe_hardmax_k8_h256.380463fc13cd2071.onnx: This is an invalid model. Error: the graph is not acyclic.";
+        assert_eq!(
+            first_line(ort),
+            "cannot create a openvino session: This is an invalid model. Error: the graph is not acyclic."
+        );
+        let long = format!("start {} the cause\nsecond line", "x".repeat(200));
+        let short = first_line(&long);
+        assert!(short.starts_with("start x") && short.ends_with("the cause"), "{short}");
+        assert!(short.chars().count() <= 100, "{short}");
     }
 }
