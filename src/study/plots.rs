@@ -583,7 +583,10 @@ fn log_tick_label(y: f64) -> String {
         return String::new();
     }
     let mantissa = y / 10f64.powf(y.log10().floor());
-    if [1.0, 2.0, 5.0, 10.0].iter().any(|m| (mantissa - m).abs() < 1e-6 * m) {
+    if [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|m| (mantissa - m).abs() < 1e-6 * m)
+    {
         format_value(y)
     } else {
         String::new()

@@ -81,7 +81,10 @@ mod tests {
         );
         let long = format!("start {} the cause\nsecond line", "x".repeat(200));
         let short = first_line(&long);
-        assert!(short.starts_with("start x") && short.ends_with("the cause"), "{short}");
+        assert!(
+            short.starts_with("start x") && short.ends_with("the cause"),
+            "{short}"
+        );
         assert!(short.chars().count() <= 100, "{short}");
     }
 }
