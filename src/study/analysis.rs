@@ -109,7 +109,11 @@ pub struct SlopeFit {
     pub upper_us: f64,
     /// Latency at zero cuts, microseconds.
     pub intercept_us: f64,
-    /// Per-iteration samples the line was fitted to.
+    /// Points the line was fitted to: one per measured cut count, its median latency. Each cut
+    /// count is its own model and session measured at its own time, so the scatter between cut
+    /// counts, not between iterations of one run, is the noise the interval must cover; a fit
+    /// over per-iteration samples gave intervals a few microseconds wide around lines that
+    /// missed half the points.
     pub points: usize,
     /// The cut counts that were measured, and those that failed.
     pub ks: Vec<u32>,
@@ -158,11 +162,8 @@ pub fn fragmentation_slope(provider: EpKind, rows: &[&Row]) -> Option<SlopeFit> 
         match row.measured() {
             Some(m) => {
                 ks.push(probe.k);
-                points.extend(
-                    m.samples_ms
-                        .iter()
-                        .map(|&ms| (f64::from(probe.k), ms * 1e3)),
-                );
+                let mut samples = m.samples_ms.clone();
+                points.push((f64::from(probe.k), stats::median(&mut samples) * 1e3));
             }
             None => missing_ks.push(probe.k),
         }

@@ -347,8 +347,12 @@ fn conclusions(out: &mut String, results: &StudyResults, finding: Finding, rows:
                 format!(" (k = {:?} could not be measured)", f.missing_ks)
             };
             format!(
-                "{}; OLS over {} per-iteration samples at k = {:?}{missing}.",
-                f.conclusion, f.points, f.ks
+                "{}; OLS through the median latency of each of the {} cut counts k = {:?}, \
+                 with a t-interval on {} degrees of freedom{missing}.",
+                f.conclusion,
+                f.points,
+                f.ks,
+                f.points.saturating_sub(2)
             )
         }));
         if let [cpu, ep] = &results.analysis.fragmentation[..]
