@@ -134,56 +134,28 @@ fn a_runtime_that_does_not_exist_names_its_side() {
     );
 }
 
+/// Runs `upgrade-check` with `extra` arguments after both sides and expects a usage error
+/// (exit 2) whose message contains every one of `needles`.
+fn assert_usage_error(dir: &Path, extra: &[&str], needles: &[&str]) {
+    let mut args = vec!["upgrade-check", "--from", REQ, "--to", REQ];
+    args.extend_from_slice(extra);
+    let output = epbench(&args, dir);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+    for needle in needles {
+        assert!(message.contains(needle), "{args:?}: {message}");
+    }
+}
+
 #[test]
 fn bad_arguments_are_usage_errors() {
     let scratch = tempfile::tempdir().unwrap();
-    let unknown = epbench(
-        &[
-            "upgrade-check",
-            "--from",
-            REQ,
-            "--to",
-            REQ,
-            "--to-options",
-            "speed=max",
-        ],
-        scratch.path(),
+    let dir = scratch.path();
+    assert_usage_error(
+        dir,
+        &["--to-options", "speed=max"],
+        &["unknown key `speed`", "threads=N"],
     );
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        stderr(&unknown).contains("unknown key `speed`"),
-        "{}",
-        stderr(&unknown)
-    );
-    assert!(stderr(&unknown).contains("threads=N"));
-
-    let nothing = epbench(
-        &[
-            "upgrade-check",
-            "--from",
-            REQ,
-            "--to",
-            REQ,
-            "--filter",
-            "no-such-benchmark",
-        ],
-        scratch.path(),
-    );
-    assert_eq!(nothing.status.code(), Some(2));
-    assert!(
-        stderr(&nothing).contains("no benchmark"),
-        "{}",
-        stderr(&nothing)
-    );
-
-    let few = epbench(
-        &["upgrade-check", "--from", REQ, "--to", REQ, "--rounds", "1"],
-        scratch.path(),
-    );
-    assert_eq!(few.status.code(), Some(2));
-    assert!(
-        stderr(&few).contains("--rounds must be at least"),
-        "{}",
-        stderr(&few)
-    );
+    assert_usage_error(dir, &["--filter", "no-such-benchmark"], &["no benchmark"]);
+    assert_usage_error(dir, &["--rounds", "1"], &["--rounds must be at least"]);
 }
