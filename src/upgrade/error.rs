@@ -35,13 +35,6 @@ pub enum UpgradeError {
     },
     #[error("cannot save the result as baselines: {0}")]
     Save(#[from] crate::baseline::BaselineError),
-    #[error("{action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 fn stderr_block(stderr: &str) -> String {

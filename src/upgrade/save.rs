@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::baseline::criterion_files;
 use crate::baseline::stats::median;
-use crate::baseline::{BaselineMetadata, BaselineName, OrtInfo, SaveMode, Store};
+use crate::baseline::{BaselineError, BaselineMetadata, BaselineName, OrtInfo, SaveMode, Store};
 
 use super::report::{Latency, Outcome, SideInfo, UpgradeReport};
 use super::{Side, UpgradeError};
@@ -46,10 +46,8 @@ pub fn save_pair(
     report: &UpgradeReport,
 ) -> Result<(), UpgradeError> {
     for (name, side) in names.iter().zip([Side::From, Side::To]) {
-        let staging = tempfile::tempdir().map_err(|source| UpgradeError::Io {
-            action: "creating a temporary folder for",
-            path: store.root().to_path_buf(),
-            source,
+        let staging = tempfile::tempdir().map_err(|source| {
+            BaselineError::io("creating a temporary folder for", store.root(), source)
         })?;
         let mut ids = Vec::new();
         for (id, measured) in report.measured() {
@@ -106,11 +104,7 @@ fn write_benchmark(
     let function = parts.next().unwrap_or_default().to_string();
     let directory_name = format!("{}/{}", filename_safe(&group), filename_safe(&function));
     let dir = root.join(&directory_name);
-    let io = |action: &'static str, path: &Path, source: std::io::Error| UpgradeError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |action, path: &Path, source| BaselineError::io(action, path, source);
     fs::create_dir_all(&dir).map_err(|e| io("creating", &dir, e))?;
 
     let iters = vec![f64::from(iterations); latency.burst_totals_ns.len()];
