@@ -354,7 +354,9 @@ fn current_ort(requirement: Option<&OrtRequirement>) -> OrtInfo {
             OrtInfo {
                 version: requirement
                     .as_ref()
-                    .map_or_else(|| "unknown".to_string(), |r| r.version().to_string()),
+                    .and_then(OrtRequirement::version)
+                    .unwrap_or("unknown")
+                    .to_string(),
                 requirement,
             }
         }
