@@ -5,8 +5,7 @@ use std::path::Path;
 
 use crate::measure::profile::{ProfileSummary, read_events};
 use crate::measure::run::{Runs, time_runs};
-use crate::partitions::{self, AnalyzeOptions, PartitionReport};
-use crate::runtime::ModelFormat;
+use crate::partitions::{self, AnalyzeOptions, PartitionReport, Provenance};
 use crate::suite::{BenchCase, Prepared};
 use crate::workload::Feeds;
 
@@ -84,7 +83,16 @@ pub fn from_coreml_log(prepared: &mut Prepared) -> PartitionOutcome {
             reason: "no session was prepared".into(),
         };
     };
-    match partitions::measured_from_logs(&built.logs, Some(ModelFormat::NeuralNetwork)) {
+    let runtime = match crate::runtime::global() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            return PartitionOutcome::Failed {
+                reason: e.to_string(),
+            };
+        }
+    };
+    let provenance = Provenance::measured(&built.config.ep, runtime);
+    match partitions::measured_from_logs(&built.logs, provenance) {
         Ok(measured) => PartitionOutcome::Known(numbers(
             &measured.report,
             "measured",
@@ -102,10 +110,10 @@ pub fn predicted(model: &Path) -> PartitionOutcome {
     match partitions::analyze_file(model, AnalyzeOptions::default()) {
         Ok(analysis) => match analysis.primary() {
             Some(report) => {
-                let rules = report
-                    .rule_set
-                    .as_ref()
-                    .map_or_else(|| "?".to_string(), |r| r.name.clone());
+                let rules = match &report.provenance {
+                    Provenance::Predicted { rule_set, .. } => rule_set.name.as_str(),
+                    Provenance::Measured { .. } => "?",
+                };
                 PartitionOutcome::Known(numbers(
                     report,
                     "predicted",
