@@ -448,3 +448,44 @@ fn every_zoo_variant_is_measured_in_both_formats() {
     println!("{exact} of {rows} exact");
     assert_eq!(rows, catalogue.variants().count() * 4);
 }
+
+/// A local build against the official release of the same version, in one command: the
+/// `file:` requirement works on either side of `upgrade-check`.
+#[test]
+fn upgrade_check_compares_a_local_build_with_a_release() {
+    let Some(library) =
+        coreml_support::library("upgrade_check_compares_a_local_build_with_a_release")
+    else {
+        return;
+    };
+    let local = coreml_support::requirement(&library).to_string();
+    let store = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_epbench"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EPBENCH_BASELINES", store.path())
+        .env_remove("EPBENCH_ORT")
+        .env_remove("ORT_DYLIB_PATH")
+        .args([
+            "upgrade-check",
+            "--from",
+            &local,
+            "--to",
+            "onnxruntime==1.30.0",
+        ])
+        .args(["--filter", "add_64k", "--rounds", "6", "--json"])
+        .output()
+        .expect("run epbench");
+    let code = output.status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{code:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["from"]["requirement"], local.as_str());
+    assert_eq!(report["from"]["ort_version"], "1.30.0");
+    assert_eq!(report["to"]["requirement"], "onnxruntime==1.30.0");
+    let row = &report["rows"][0];
+    assert_eq!(row["status"], "measured", "{row}");
+    assert_eq!(row["outputs"], "agree", "{row}");
+}
