@@ -70,7 +70,9 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("epbench: error: {error:#}");
+            // Library errors already say their cause in their own message (`cannot X: <cause>`),
+            // so the chain is not printed again.
+            eprintln!("epbench: error: {error}");
             ExitCode::from(2)
         }
     }
