@@ -70,7 +70,17 @@ pub fn ensure_ort(
     requirement: &OrtRequirement,
     cache: &Cache,
 ) -> Result<OrtLibrary, ProvisioningError> {
-    let platform = WheelPlatform::host()?;
+    ensure_ort_for(requirement, cache, WheelPlatform::host()?)
+}
+
+/// [`ensure_ort`] for the wheel of any `platform`, not only this machine's: downloaded, checked
+/// against its `RECORD` and cached the same way, but never loaded. This is how the macOS arm64
+/// library (the one with the CoreML EP) can be fetched and inspected on Linux.
+pub fn ensure_ort_for(
+    requirement: &OrtRequirement,
+    cache: &Cache,
+    platform: WheelPlatform,
+) -> Result<OrtLibrary, ProvisioningError> {
     let select = |path: &str| {
         let Some(name) = path.strip_prefix("onnxruntime/capi/") else {
             return false;
@@ -96,7 +106,10 @@ pub fn ensure_ort(
         })
         .ok_or_else(|| ProvisioningError::CorruptWheel {
             path: cache.entry_dir(&spec),
-            reason: "the wheel has no ONNX Runtime shared library for this platform".into(),
+            reason: format!(
+                "the wheel has no ONNX Runtime shared library for {}",
+                platform.slug()
+            ),
         })?;
     Ok(OrtLibrary {
         path: package.path_of(main),
