@@ -86,7 +86,7 @@ pub fn extract(
 #[cfg(unix)]
 fn keep_executable(path: &Path, mode: Option<u32>) -> Result<(), ProvisioningError> {
     use std::os::unix::fs::PermissionsExt;
-    if !mode.is_some_and(|mode| mode & 0o111 != 0) {
+    if mode.is_none_or(|mode| mode & 0o111 == 0) {
         return Ok(());
     }
     let set = || {
