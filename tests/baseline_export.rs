@@ -46,13 +46,18 @@ fn epbench(args: &[&str]) -> Output {
         .expect("run epbench")
 }
 
-fn exported(args: &[&str]) -> Value {
-    let output = epbench(args);
+/// Panics with the command's stderr unless it succeeded.
+fn succeeded(output: &Output, what: &str) {
     assert!(
         output.status.success(),
-        "{args:?}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+fn exported(args: &[&str]) -> Value {
+    let output = epbench(args);
+    succeeded(&output, &format!("{args:?}"));
     serde_json::from_slice(&output.stdout).expect("the export is JSON")
 }
 
@@ -324,21 +329,13 @@ fn critcmp_reads_the_exports_and_writes_the_same_file_itself() {
             "--to",
             criterion.to_str().unwrap(),
         ]);
-        assert!(
-            restored.status.success(),
-            "{}",
-            String::from_utf8_lossy(&restored.stderr)
-        );
+        succeeded(&restored, "baseline restore");
         let own = Command::new(&critcmp)
             .args(["--color", "never", "--export", name, "--target-dir"])
             .arg(&target)
             .output()
             .unwrap();
-        assert!(
-            own.status.success(),
-            "{}",
-            String::from_utf8_lossy(&own.stderr)
-        );
+        succeeded(&own, "critcmp --export");
         let own: Value = serde_json::from_slice(&own.stdout).unwrap();
         same_json(&document, &own, name);
     }
@@ -348,12 +345,8 @@ fn critcmp_reads_the_exports_and_writes_the_same_file_itself() {
         .args(&files)
         .output()
         .unwrap();
+    succeeded(&compared, "critcmp");
     let table = String::from_utf8_lossy(&compared.stdout);
-    assert!(
-        compared.status.success(),
-        "{table}{}",
-        String::from_utf8_lossy(&compared.stderr)
-    );
     let header = table.lines().next().unwrap_or_default();
     assert!(header.contains(FROM) && header.contains(TO), "{table}");
     for id in raw_baseline(FROM).keys() {
@@ -378,11 +371,7 @@ fn study_results_export_latencies_and_partition_counts() {
         .env_remove("ORT_DYLIB_PATH")
         .output()
         .unwrap();
-    assert!(
-        study.status.success(),
-        "{}",
-        String::from_utf8_lossy(&study.stderr)
-    );
+    succeeded(&study, "epbench study");
     let results: Value =
         serde_json::from_slice(&fs::read(out.join("results.json")).unwrap()).unwrap();
 

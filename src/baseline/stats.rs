@@ -84,20 +84,13 @@ pub fn bootstrap_change(
     let point = log_location(new) - log_location(reference);
     let reference = sorted_runs(reference);
     let new = sorted_runs(new);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut counts = Vec::new();
-    let mut differences: Vec<f64> = (0..resamples.max(1))
-        .map(|_| {
-            resampled_location(&new, &mut rng, &mut counts)
-                - resampled_location(&reference, &mut rng, &mut counts)
-        })
-        .collect();
-    differences.sort_by(f64::total_cmp);
-    let alpha = 1.0 - CONFIDENCE;
+    let (lower, upper) = bootstrap_interval(resamples, seed, |rng, counts| {
+        resampled_location(&new, rng, counts) - resampled_location(&reference, rng, counts)
+    });
     Change {
         point: point.exp_m1(),
-        lower: percentile(&differences, alpha / 2.0).exp_m1(),
-        upper: percentile(&differences, 1.0 - alpha / 2.0).exp_m1(),
+        lower: lower.exp_m1(),
+        upper: upper.exp_m1(),
         confidence: CONFIDENCE,
     }
 }
@@ -121,19 +114,35 @@ pub struct Location {
 pub fn bootstrap_location(runs: &[&[f64]], resamples: usize, seed: u64) -> Location {
     let point = log_location(runs);
     let runs = sorted_runs(runs);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut counts = Vec::new();
-    let mut locations: Vec<f64> = (0..resamples.max(1))
-        .map(|_| resampled_location(&runs, &mut rng, &mut counts))
-        .collect();
-    locations.sort_by(f64::total_cmp);
-    let alpha = 1.0 - CONFIDENCE;
+    let (lower, upper) = bootstrap_interval(resamples, seed, |rng, counts| {
+        resampled_location(&runs, rng, counts)
+    });
     Location {
         point: point.exp(),
-        lower: percentile(&locations, alpha / 2.0).exp(),
-        upper: percentile(&locations, 1.0 - alpha / 2.0).exp(),
+        lower: lower.exp(),
+        upper: upper.exp(),
         confidence: CONFIDENCE,
     }
+}
+
+/// The [`CONFIDENCE`] percentile interval of `resamples` bootstrap draws, each made by `draw`
+/// with a generator seeded from `seed` (and a scratch buffer for resample counts).
+fn bootstrap_interval(
+    resamples: usize,
+    seed: u64,
+    mut draw: impl FnMut(&mut ChaCha8Rng, &mut Vec<u32>) -> f64,
+) -> (f64, f64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut counts = Vec::new();
+    let mut draws: Vec<f64> = (0..resamples.max(1))
+        .map(|_| draw(&mut rng, &mut counts))
+        .collect();
+    draws.sort_by(f64::total_cmp);
+    let alpha = 1.0 - CONFIDENCE;
+    (
+        percentile(&draws, alpha / 2.0),
+        percentile(&draws, 1.0 - alpha / 2.0),
+    )
 }
 
 fn sorted_runs(runs: &[&[f64]]) -> Vec<Vec<f64>> {
