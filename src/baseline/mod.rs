@@ -8,7 +8,9 @@
 //!   restores them; [`metadata`] is the `machine.json` each baseline carries;
 //! - [`run`] turns files into per-iteration times grouped in runs, [`stats`] bootstraps the
 //!   change between two sides, [`noise`] learns the between-run noise floor, [`verdict`] judges;
-//! - [`compare`](mod@compare) and [`check`](mod@check) assemble tables; [`render`] prints them.
+//! - [`compare`](mod@compare) and [`check`](mod@check) assemble tables; [`render`] prints them;
+//! - [`export`] writes baselines (and study results) for Bencher, github-action-benchmark and
+//!   critcmp.
 //!
 //! # How a change is judged
 //!
@@ -38,6 +40,7 @@ pub mod check;
 pub mod compare;
 pub mod criterion_files;
 mod error;
+pub mod export;
 pub mod metadata;
 mod name;
 pub mod noise;

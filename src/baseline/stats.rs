@@ -84,22 +84,65 @@ pub fn bootstrap_change(
     let point = log_location(new) - log_location(reference);
     let reference = sorted_runs(reference);
     let new = sorted_runs(new);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut counts = Vec::new();
-    let mut differences: Vec<f64> = (0..resamples.max(1))
-        .map(|_| {
-            resampled_location(&new, &mut rng, &mut counts)
-                - resampled_location(&reference, &mut rng, &mut counts)
-        })
-        .collect();
-    differences.sort_by(f64::total_cmp);
-    let alpha = 1.0 - CONFIDENCE;
+    let (lower, upper) = bootstrap_interval(resamples, seed, |rng, counts| {
+        resampled_location(&new, rng, counts) - resampled_location(&reference, rng, counts)
+    });
     Change {
         point: point.exp_m1(),
-        lower: percentile(&differences, alpha / 2.0).exp_m1(),
-        upper: percentile(&differences, 1.0 - alpha / 2.0).exp_m1(),
+        lower: lower.exp_m1(),
+        upper: upper.exp_m1(),
         confidence: CONFIDENCE,
     }
+}
+
+/// A typical time per iteration with its confidence interval, in the unit of the samples.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Location {
+    /// The geometric mean of the runs' medians (a single run's median).
+    pub point: f64,
+    /// Lower bound of the interval.
+    pub lower: f64,
+    /// Upper bound of the interval.
+    pub upper: f64,
+    /// Confidence level of the interval.
+    pub confidence: f64,
+}
+
+/// The location of one side, [`log_location`] back on the linear scale, with the same
+/// percentile-bootstrap interval as [`bootstrap_change`] (samples resampled within each run, the
+/// runs fixed), so it covers noise within runs, not between them.
+pub fn bootstrap_location(runs: &[&[f64]], resamples: usize, seed: u64) -> Location {
+    let point = log_location(runs);
+    let runs = sorted_runs(runs);
+    let (lower, upper) = bootstrap_interval(resamples, seed, |rng, counts| {
+        resampled_location(&runs, rng, counts)
+    });
+    Location {
+        point: point.exp(),
+        lower: lower.exp(),
+        upper: upper.exp(),
+        confidence: CONFIDENCE,
+    }
+}
+
+/// The [`CONFIDENCE`] percentile interval of `resamples` bootstrap draws, each made by `draw`
+/// with a generator seeded from `seed` (and a scratch buffer for resample counts).
+fn bootstrap_interval(
+    resamples: usize,
+    seed: u64,
+    mut draw: impl FnMut(&mut ChaCha8Rng, &mut Vec<u32>) -> f64,
+) -> (f64, f64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut counts = Vec::new();
+    let mut draws: Vec<f64> = (0..resamples.max(1))
+        .map(|_| draw(&mut rng, &mut counts))
+        .collect();
+    draws.sort_by(f64::total_cmp);
+    let alpha = 1.0 - CONFIDENCE;
+    (
+        percentile(&draws, alpha / 2.0),
+        percentile(&draws, 1.0 - alpha / 2.0),
+    )
 }
 
 fn sorted_runs(runs: &[&[f64]]) -> Vec<Vec<f64>> {
@@ -233,6 +276,22 @@ mod tests {
         let same = bootstrap_change(&[&reference], &[&reference], 2000, 7);
         assert_eq!(same.point, 0.0);
         assert!(same.lower < 0.0 && same.upper > 0.0, "{same:?}");
+    }
+
+    #[test]
+    fn location_interval_brackets_the_median_of_medians() {
+        let a = noisy(100.0, 200, 3);
+        let b = noisy(120.0, 200, 4);
+        let one = bootstrap_location(&[&a], 2000, 9);
+        let median_a = median(&mut a.clone());
+        assert!((one.point - median_a).abs() < 1e-9 * median_a, "{one:?}");
+        assert!(one.lower < one.point && one.point < one.upper, "{one:?}");
+        assert!(one.lower > 95.0 && one.upper < 105.0, "{one:?}");
+        let two = bootstrap_location(&[&a, &b], 2000, 9);
+        let expected = (median(&mut a.clone()) * median(&mut b.clone())).sqrt();
+        assert!((two.point - expected).abs() < 1e-9 * expected, "{two:?}");
+        assert!(two.lower < two.point && two.point < two.upper, "{two:?}");
+        assert_eq!(two, bootstrap_location(&[&a, &b], 2000, 9));
     }
 
     #[test]

@@ -118,7 +118,24 @@ pub fn ensure_ort(
     if let Some(path) = requirement.local_path() {
         return local_library(requirement, path);
     }
-    let platform = WheelPlatform::host()?;
+    ensure_ort_for(requirement, cache, WheelPlatform::host()?)
+}
+
+/// [`ensure_ort`] for the wheel of any `platform`, not only this machine's: downloaded, checked
+/// against its `RECORD` and cached the same way, but never loaded. This is how the macOS arm64
+/// library (the one with the CoreML EP) can be fetched and inspected on Linux. A local (`file:`)
+/// requirement has no wheel and is an error here.
+pub fn ensure_ort_for(
+    requirement: &OrtRequirement,
+    cache: &Cache,
+    platform: WheelPlatform,
+) -> Result<OrtLibrary, ProvisioningError> {
+    if requirement.local_path().is_some() {
+        return Err(ProvisioningError::BadRequirement {
+            input: requirement.to_string(),
+            reason: "a local library has no PyPI wheel to fetch for another platform".into(),
+        });
+    }
     let select = |path: &str| {
         let Some(name) = path.strip_prefix("onnxruntime/capi/") else {
             return false;
@@ -144,7 +161,10 @@ pub fn ensure_ort(
         })
         .ok_or_else(|| ProvisioningError::CorruptWheel {
             path: cache.entry_dir(&spec),
-            reason: "the wheel has no ONNX Runtime shared library for this platform".into(),
+            reason: format!(
+                "the wheel has no ONNX Runtime shared library for {}",
+                platform.slug()
+            ),
         })?;
     Ok(OrtLibrary {
         path: package.path_of(main),
