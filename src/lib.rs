@@ -13,6 +13,7 @@
 pub mod baseline;
 pub mod correctness;
 pub mod error;
+pub mod fix;
 pub mod machine;
 pub mod measure;
 pub mod onnx;

@@ -176,6 +176,51 @@ pub fn compare_models(
     ))
 }
 
+/// Runs `candidate` and `reference` on the same named `inputs` (each session takes them by
+/// name, floats cast between fp16 and fp32) and compares every output with the tolerance
+/// `pairing` calls for. For callers that know more than [`compare_models`] can infer: real
+/// inputs from a file, or two models that compute different functions on purpose (a rewritten
+/// model against its original).
+pub fn compare_models_on(
+    candidate: &Target,
+    reference: &Target,
+    inputs: &[(String, ort::value::DynValue)],
+    pairing: &Pairing,
+) -> Result<Comparison, CorrectnessError> {
+    let build = |target: &Target, role: Role| {
+        target
+            .config
+            .build(&target.model.path)
+            .map_err(|e| CorrectnessError::Prepare {
+                role,
+                model: target.label.clone(),
+                cause: Box::new(e),
+            })
+    };
+    let mut candidate_session = build(candidate, Role::Candidate)?.session;
+    let mut reference_session = build(reference, Role::Reference)?.session;
+    let named: Vec<NamedInput<'_>> = inputs.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    let tolerance = pairing.tolerance();
+    let outputs = compare_sessions(
+        (&mut candidate_session, &candidate.label),
+        (&mut reference_session, &reference.label),
+        &named,
+        &tolerance,
+    )?;
+    let report = |target: &Target, side: &Side| SideReport {
+        model: target.label.clone(),
+        ep: target.config.ep.clone(),
+        dtype: dtype_name(side.dtype),
+        opt_level: Some(target.config.optimization),
+    };
+    Ok(Comparison::new(
+        report(candidate, &pairing.candidate),
+        report(reference, &pairing.reference),
+        tolerance,
+        outputs,
+    ))
+}
+
 /// The check the benchmark suite runs once per benchmark before timing it: runs `session` (on
 /// `ep`, loaded from `model`) on `inputs` (in the session's input order, as the suite prepared
 /// them) and compares its outputs with ONNX Runtime's CPU EP at its default settings on the

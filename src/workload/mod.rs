@@ -2,13 +2,17 @@
 //!
 //! Commands accept either a zoo variant name (`tiny-systems-bert_gelu_fp32_static_b1_s128`,
 //! built on demand) or a path. Zoo models get the zoo's real inputs (tokenised sentences, the
-//! synthetic image); other models get inputs synthesised from the session's input metadata.
+//! synthetic image); other models get inputs synthesised from the session's input metadata, or
+//! real ones from a numpy `.npz` file ([`read_npz`], checked against a session with
+//! [`check_inputs`]).
 
 mod feeds;
 mod model_ref;
+mod npz;
 
 pub use feeds::{Feeds, synthesise_inputs};
 pub use model_ref::{ModelRef, ResolvedModel};
+pub use npz::{NamedInputs, check_inputs, read_npz};
 
 /// Why a model or its inputs could not be made ready.
 #[derive(Debug, thiserror::Error)]
@@ -19,4 +23,9 @@ pub enum WorkloadError {
     Zoo(#[from] crate::zoo::ZooError),
     #[error("inputs for {model}: {reason}")]
     Inputs { model: String, reason: String },
+    #[error("inputs file {}: {reason}", path.display())]
+    InputsFile {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }
