@@ -34,7 +34,7 @@ use crate::zoo::{Activation, DType};
 
 pub use error::FixError;
 pub use plan::{Choice, Plan, RecommendationUse, gelu_form_for};
-pub use timing::Timing;
+pub use timing::{Timing, Timings};
 
 /// What to fix and how to prove it.
 #[derive(Debug, Clone)]
@@ -90,7 +90,8 @@ pub struct FixReport {
     pub rewrites: Vec<Outcome>,
     pub partitions: Option<PartitionsProof>,
     pub outputs: OutputsProof,
-    pub timing: Vec<Timing>,
+    /// With `time`.
+    pub timing: Option<Timings>,
     /// The fixed model computes what the original does, within the tolerance.
     pub outputs_match: bool,
     /// `None` when the outputs did not match and `force` was not given.
@@ -160,11 +161,9 @@ pub fn fix(request: &FixRequest) -> Result<FixReport, FixError> {
                 },
             ),
         });
-    let timing = if request.time {
-        timing::time_models(source, &staged, &request.ep, &inputs)
-    } else {
-        Vec::new()
-    };
+    let timing = request
+        .time
+        .then(|| timing::time_models(source, &staged, &request.ep, &inputs));
 
     let outputs_match = outputs.comparison.pass;
     let written = if outputs_match || request.force {
@@ -305,7 +304,18 @@ fn compare(
         label: request.label.clone(),
         config,
     };
-    let comparison = compare_models_on(&candidate, &reference, inputs, &pairing)?;
+    let comparison =
+        compare_models_on(&candidate, &reference, inputs, &pairing).map_err(|e| match e {
+            // A model that fails on synthesised inputs usually needs other sizes than the
+            // defaults (1 for the first dynamic axis, 128 for the others).
+            crate::correctness::CorrectnessError::Run { .. } if request.inputs.is_none() => {
+                FixError::Usage(format!(
+                    "{e}\n(the inputs were {inputs_from}; dynamic dims get 1 for the first axis \
+                     and 128 for the others: give --dims, or real inputs with --inputs FILE.npz)"
+                ))
+            }
+            other => other.into(),
+        })?;
     let max_abs_change = comparison
         .outputs
         .iter()

@@ -132,6 +132,18 @@ fn measured_or_predicted(
     }
 }
 
+/// `ep` with a cache directory where it has none: the Linux CoreML EP writes its compiled
+/// models into the current directory otherwise (`model/host_utils_stub.cc`).
+pub(super) fn with_cache_dir(ep: &Ep, dir: &Path) -> Ep {
+    match ep {
+        Ep::CoreMl(options) if options.cache_dir.is_none() => Ep::CoreMl(CoreMlOptions {
+            cache_dir: Some(dir.to_path_buf()),
+            ..options.clone()
+        }),
+        other => other.clone(),
+    }
+}
+
 fn numbers(report: &PartitionReport, source: &str, provenance: String) -> PartitionNumbers {
     PartitionNumbers {
         source: source.into(),

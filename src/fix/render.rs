@@ -123,9 +123,14 @@ impl FixReport {
         if let Some(change) = self.outputs.max_abs_change {
             let _ = writeln!(out, "  largest change of an output element: {change:.3e}");
         }
-        if !self.timing.is_empty() {
-            let _ = writeln!(out, "Median latency (p50), before -> after:");
-            for t in &self.timing {
+        if let Some(timing) = &self.timing {
+            let load = timing
+                .load_average
+                .map_or(String::new(), |[one, five, fifteen]| {
+                    format!(" (load average {one:.2} {five:.2} {fifteen:.2})")
+                });
+            let _ = writeln!(out, "Median latency (p50), before -> after{load}:");
+            for t in &timing.rows {
                 let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3} ms"));
                 let ratio = t.ratio().map_or(String::new(), |r| format!(" (x{r:.2})"));
                 let note = t.note.as_ref().map_or(String::new(), |n| format!("; {n}"));

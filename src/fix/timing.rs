@@ -34,13 +34,23 @@ impl Timing {
     }
 }
 
+/// The timings and the machine's load while they were taken.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timings {
+    pub rows: Vec<Timing>,
+    /// The 1-, 5- and 15-minute load averages after timing (`/proc/loadavg`; Linux only): a
+    /// busy machine makes every number slower and noisier.
+    pub load_average: Option<[f64; 3]>,
+}
+
 /// Times `original` and `fixed` on `ep` and, when `ep` is not the CPU, on the CPU too.
-pub fn time_models(original: &Path, fixed: &Path, ep: &Ep, inputs: &NamedInputs) -> Vec<Timing> {
+pub fn time_models(original: &Path, fixed: &Path, ep: &Ep, inputs: &NamedInputs) -> Timings {
     let mut eps = vec![ep.clone()];
     if *ep != Ep::Cpu {
         eps.push(Ep::Cpu);
     }
-    eps.into_iter()
+    let rows = eps
+        .into_iter()
         .map(|ep| {
             let before = p50(original, &ep, inputs);
             let after = p50(fixed, &ep, inputs);
@@ -53,17 +63,36 @@ pub fn time_models(original: &Path, fixed: &Path, ep: &Ep, inputs: &NamedInputs)
                 ep,
             }
         })
-        .collect()
+        .collect();
+    Timings {
+        rows,
+        load_average: load_average(),
+    }
+}
+
+fn load_average() -> Option<[f64; 3]> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let mut values = text.split_whitespace().map(|v| v.parse::<f64>().ok());
+    Some([values.next()??, values.next()??, values.next()??])
 }
 
 fn p50(model: &Path, ep: &Ep, inputs: &NamedInputs) -> Result<f64, String> {
-    let mut built = SessionConfig::new(ep.clone())
+    let cache = tempfile::tempdir().map_err(|e| format!("cannot make a cache dir: {e}"))?;
+    let mut built = SessionConfig::new(super::partitions::with_cache_dir(ep, cache.path()))
         .build(model)
         .map_err(|e| e.to_string())?;
     let named: Vec<(&str, &ort::value::DynValue)> =
         inputs.iter().map(|(n, v)| (n.as_str(), v)).collect();
     let feeds = crate::correctness::adapt_inputs(&built.session, &named)?;
-    let durations = time_runs(&mut built.session, &feeds, TIMED_RUNS).map_err(|e| e.to_string())?;
+    let durations = time_runs(&mut built.session, &feeds, TIMED_RUNS).map_err(|e| {
+        // ORT's message for an EP that partitions but cannot execute here (the CoreML EP built
+        // for Linux) ends with its status message; that is the part worth showing.
+        let message = e.to_string();
+        match message.split_once("Status Message: ") {
+            Some((_, status)) => format!("not timed: {status}"),
+            None => message,
+        }
+    })?;
     Ok(LatencyStats::from_durations(&durations)
         .map_err(|e| e.to_string())?
         .p50)
