@@ -1,13 +1,16 @@
 //! Rewrites on the zoo's models, against the zoo's own variants: fixing the dynamic model's
 //! dims gives the static model's graph, GELU→tanh gives the FastGELU variant's, fp16→fp32 the
-//! fp32 variant's — as ORT's level-1 optimiser and the CoreML partition rules see them.
+//! fp32 variant's — as ORT's level-1 optimiser and the CoreML partition rules see them — and
+//! the outputs stay within the tolerance of each pairing.
 
 use std::error::Error;
 use std::path::Path;
 
-use epbench::onnx::{read_model, write_model};
+use epbench::fix::{self, Choice, FixRequest};
 use epbench::partitions::{self, AnalyzeOptions, level1};
-use epbench::rewrite::{self, DimFixes, FloatTarget, Rewrite};
+use epbench::rewrite::{DimFixes, FloatTarget, Rewrite};
+use epbench::runtime::Ep;
+use epbench::workload::ResolvedModel;
 use epbench::zoo;
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -37,19 +40,37 @@ fn profile(path: &Path) -> Result<Partitioning, Box<dyn Error>> {
     })
 }
 
+/// `variant` rewritten through `epbench fix`'s library entry point, whose outputs must match the
+/// original's within the correctness module's tolerance for the pairing.
 fn rewritten(
     variant: &str,
     rewrites: &[Rewrite],
     dir: &Path,
 ) -> Result<std::path::PathBuf, Box<dyn Error>> {
-    let model = read_model(&zoo::build(variant, Path::new(zoo::DEFAULT_OUT_DIR))?)?;
-    let (fixed, outcomes) = rewrite::apply(&model, rewrites)?;
-    for o in &outcomes {
+    let path = dir.join(format!("{variant}.fixed.onnx"));
+    let report = fix::fix(&FixRequest {
+        model: ResolvedModel {
+            path: zoo_path(variant)?,
+            variant: Some(variant.parse()?),
+        },
+        label: variant.into(),
+        out: path.clone(),
+        choice: Choice::Explicit(rewrites.to_vec()),
+        ep: Ep::Cpu,
+        inputs: None,
+        time: false,
+        force: false,
+    })?;
+    for o in &report.rewrites {
         println!("{variant}: {}: {}", o.rewrite, o.summary);
         assert!(o.applied, "{variant}: {} did nothing", o.rewrite);
     }
-    let path = dir.join(format!("{variant}.fixed.onnx"));
-    write_model(&fixed, &path)?;
+    let tolerance = &report.outputs.comparison.tolerance;
+    println!(
+        "{variant}: largest output change {:?} (tolerance {tolerance})",
+        report.outputs.max_abs_change
+    );
+    assert!(report.outputs_match, "{}", report.render_text());
     Ok(path)
 }
 
