@@ -8,7 +8,9 @@ other tools produce. This script makes, with a random-initialised tiny Hugging F
   dynamic batch and sequence axes: exact GELU as Div/Erf/Add/Mul/Mul, shape plumbing;
 - hf-tiny-bert_opset20_dynamic.onnx: the same at opset 20, where GELU is the `Gelu` op;
 - hf-tiny-bert_opset14_dynamic_fp16.onnx: the opset-14 file converted by onnxconverter-common's
-  `convert_float_to_float16` (keep_io_types=False), what practitioners do to get an fp16 model.
+  `convert_float_to_float16` (keep_io_types=False), what practitioners do to get an fp16 model;
+- local-function_opset18.onnx: written with onnx.helper, a GELU inside a model-local function:
+  rewrites do not enter functions, and a rewritten file must keep them.
 
 Run it in a virtual environment with the packages below (CPU is enough):
 
@@ -67,6 +69,33 @@ def export(model, opset, path):
     onnx.checker.check_model(onnx.load(str(path)))
 
 
+def local_function_model(path):
+    from onnx import TensorProto, helper
+
+    body = [
+        helper.make_node("Constant", [], ["sqrt2"], value_float=2.0**0.5),
+        helper.make_node("Div", ["x", "sqrt2"], ["scaled"]),
+        helper.make_node("Erf", ["scaled"], ["erf"]),
+        helper.make_node("Constant", [], ["one"], value_float=1.0),
+        helper.make_node("Add", ["erf", "one"], ["plus"]),
+        helper.make_node("Mul", ["x", "plus"], ["product"]),
+        helper.make_node("Constant", [], ["half"], value_float=0.5),
+        helper.make_node("Mul", ["product", "half"], ["y"]),
+    ]
+    opsets = [helper.make_opsetid("", 18), helper.make_opsetid("local", 1)]
+    function = helper.make_function("local", "ExactGelu", ["x"], ["y"], body, opsets)
+    graph = helper.make_graph(
+        [helper.make_node("ExactGelu", ["x"], ["y"], domain="local")],
+        "with_function",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 8])],
+    )
+    model = helper.make_model(graph, opset_imports=opsets, functions=[function])
+    model.ir_version = 9
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
 def main():
     torch.manual_seed(0)
     config = BertConfig(
@@ -86,6 +115,7 @@ def main():
     export(model, 20, OUT / "hf-tiny-bert_opset20_dynamic.onnx")
     fp16 = float16.convert_float_to_float16(onnx.load(str(opset14)), keep_io_types=False)
     onnx.save(fp16, str(OUT / "hf-tiny-bert_opset14_dynamic_fp16.onnx"))
+    local_function_model(OUT / "local-function_opset18.onnx")
     for path in sorted(OUT.glob("*.onnx")):
         print(f"{path.name}: {path.stat().st_size} bytes")
 

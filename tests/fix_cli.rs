@@ -451,3 +451,31 @@ fn for_coreml_applies_the_recommended_rewrites() -> TestResult {
     assert_eq!(report["outputs_match"], true);
     Ok(())
 }
+
+/// epbench's ONNX types keep what they do not model (here a model-local function) as encoded
+/// bytes, so a rewritten model still has it; rewrites do not look inside functions.
+#[test]
+fn model_local_functions_survive_a_rewrite() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let model = fixture("local-function_opset18.onnx");
+    let fixed = out(dir.path(), "fixed.onnx");
+    let output = epbench(&[
+        &model,
+        "--out",
+        &fixed,
+        "--dims",
+        "batch=2",
+        "--gelu-tanh",
+        "--ep",
+        "cpu",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no exact GELU found"));
+    let (original, fixed) = (
+        read_model(Path::new(&model))?,
+        read_model(Path::new(&fixed))?,
+    );
+    assert_eq!(fixed.functions.len(), 1);
+    assert_eq!(fixed.functions, original.functions);
+    Ok(())
+}

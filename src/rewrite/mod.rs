@@ -246,12 +246,16 @@ fn apply_one(
     model: &mut ModelProto,
     rewrite: &Rewrite,
 ) -> Result<(String, Detail, bool), RewriteError> {
-    let subgraph_note = |model: &ModelProto| {
-        if model.graph.as_ref().is_some_and(graph::has_subgraphs) {
-            " (subgraphs of If/Loop/Scan nodes are left as they are)"
-        } else {
-            ""
+    let subgraph_note = |model: &ModelProto| match (
+        model.graph.as_ref().is_some_and(graph::has_subgraphs),
+        !model.functions.is_empty(),
+    ) {
+        (true, true) => {
+            " (subgraphs of If/Loop/Scan nodes and model-local functions are left as they are)"
         }
+        (true, false) => " (subgraphs of If/Loop/Scan nodes are left as they are)",
+        (false, true) => " (model-local functions are left as they are)",
+        (false, false) => "",
     };
     match rewrite {
         Rewrite::FixDims(fixes) => {
