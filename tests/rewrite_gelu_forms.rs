@@ -82,20 +82,23 @@ fn check(
     Ok(())
 }
 
+/// torch's `gelu` symbolic below opset 20, dividing by `divisor` (sqrt(2) for GELU).
+fn torch_form(g: &mut GraphBuilder, x: &str, divisor: f32) -> String {
+    let divisor = g.const_float_scalar(divisor);
+    let scaled = g.op("Div", &[x, &divisor], vec![]);
+    let erf = g.op("Erf", &[&scaled], vec![]);
+    let one = g.const_float_scalar(1.0);
+    let plus = g.op("Add", &[&erf, &one], vec![]);
+    let product = g.op("Mul", &[x, &plus], vec![]);
+    let half = g.const_float_scalar(0.5);
+    g.op("Mul", &[&product, &half], vec![])
+}
+
 #[test]
 fn every_exporter_form_becomes_the_tanh_gelu() -> TestResult {
     let dir = tempfile::tempdir()?;
     // torch's symbolic: (x * (1 + erf(x / sqrt2))) * 0.5
-    let torch = model(14, |g, x| {
-        let sqrt2 = g.const_float_scalar(std::f32::consts::SQRT_2);
-        let scaled = g.op("Div", &[x, &sqrt2], vec![]);
-        let erf = g.op("Erf", &[&scaled], vec![]);
-        let one = g.const_float_scalar(1.0);
-        let plus = g.op("Add", &[&erf, &one], vec![]);
-        let product = g.op("Mul", &[x, &plus], vec![]);
-        let half = g.const_float_scalar(0.5);
-        g.op("Mul", &[&product, &half], vec![])
-    });
+    let torch = model(14, |g, x| torch_form(g, x, std::f32::consts::SQRT_2));
     check("torch", torch, GeluForm::Formula, "erf", dir.path())?;
     // HF's `x * 0.5 * (1.0 + erf(x * (1 / sqrt2)))`, constants first where they commute.
     let half_first = model(14, |g, x| {
@@ -161,16 +164,7 @@ fn every_exporter_form_becomes_the_tanh_gelu() -> TestResult {
 #[test]
 fn near_misses_and_tanh_gelus_are_left_alone() -> TestResult {
     // erf(x / 2) is not GELU; Gelu(approximate="tanh") already is the approximation.
-    let near = model(14, |g, x| {
-        let two = g.const_float_scalar(2.0);
-        let scaled = g.op("Div", &[x, &two], vec![]);
-        let erf = g.op("Erf", &[&scaled], vec![]);
-        let one = g.const_float_scalar(1.0);
-        let plus = g.op("Add", &[&erf, &one], vec![]);
-        let product = g.op("Mul", &[x, &plus], vec![]);
-        let half = g.const_float_scalar(0.5);
-        g.op("Mul", &[&product, &half], vec![])
-    });
+    let near = model(14, |g, x| torch_form(g, x, 2.0));
     let tanh = model(20, |g, x| {
         g.op(
             "Gelu",

@@ -23,15 +23,9 @@ pub enum FixError {
     Analysis(#[from] crate::partitions::PartitionError),
     #[error(transparent)]
     Correctness(#[from] crate::correctness::CorrectnessError),
+    /// Loading ONNX Runtime, building a session, or a file that cannot be written.
     #[error(transparent)]
     Runtime(#[from] Box<crate::Error>),
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 impl From<crate::Error> for FixError {

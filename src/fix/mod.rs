@@ -121,11 +121,7 @@ pub fn fix(request: &FixRequest) -> Result<FixReport, FixError> {
     let staging = tempfile::Builder::new()
         .prefix(".epbench-fix-")
         .tempdir_in(&out_dir)
-        .map_err(|source| FixError::Io {
-            action: "create a staging folder in",
-            path: out_dir.clone(),
-            source,
-        })?;
+        .map_err(|e| crate::Error::io("cannot create a staging folder in", &out_dir, e))?;
     let staged = staging.path().join(file_name);
     let use_external = had_external || prost::Message::encoded_len(&fixed) >= PROTOBUF_LIMIT;
     let staged_data = if use_external {
@@ -348,22 +344,20 @@ fn float_type_of(model: &crate::onnx::ModelProto) -> DType {
 fn publish(staged: &Path, staged_data: Option<&Path>, out: &Path) -> Result<Written, FixError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_path_buf();
-        move |source| FixError::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| FixError::from(crate::Error::io(action, path, source))
     };
     let data_file = match staged_data {
         Some(data) => {
             let target = out.with_file_name(data.file_name().unwrap_or_default());
-            std::fs::rename(data, &target).map_err(io("move the data file to", &target))?;
+            std::fs::rename(data, &target).map_err(io("cannot move the data file to", &target))?;
             Some(target)
         }
         None => None,
     };
-    std::fs::rename(staged, out).map_err(io("write", out))?;
-    let bytes = std::fs::metadata(out).map_err(io("read", out))?.len();
+    std::fs::rename(staged, out).map_err(io("cannot write", out))?;
+    let bytes = std::fs::metadata(out)
+        .map_err(io("cannot read", out))?
+        .len();
     Ok(Written {
         path: out.to_path_buf(),
         bytes,

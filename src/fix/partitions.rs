@@ -65,15 +65,7 @@ fn measured_or_predicted(
             )))
         }
         Ep::CoreMl(options) => {
-            let analysis = partitions::analyze_file(
-                model,
-                AnalyzeOptions {
-                    format: options.format,
-                    require_static_input_shapes: options.static_shapes,
-                    ..AnalyzeOptions::default()
-                },
-            )
-            .map_err(|e| e.to_string())?;
+            let analysis = analyze_for(model, options).map_err(|e| e.to_string())?;
             let report = analysis
                 .primary()
                 .ok_or("the analysis made no prediction")?;
@@ -130,6 +122,22 @@ fn measured_or_predicted(
             available.reason.unwrap_or_default()
         )),
     }
+}
+
+/// The offline CoreML analysis of `model` for the format and shape option of `options` (the
+/// current release's rules).
+pub(super) fn analyze_for(
+    model: &Path,
+    options: &CoreMlOptions,
+) -> Result<partitions::Analysis, partitions::PartitionError> {
+    partitions::analyze_file(
+        model,
+        AnalyzeOptions {
+            format: options.format,
+            require_static_input_shapes: options.static_shapes,
+            ..AnalyzeOptions::default()
+        },
+    )
 }
 
 /// `ep` with a cache directory where it has none: the Linux CoreML EP writes its compiled

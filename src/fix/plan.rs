@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::partitions::{self, AnalyzeOptions, Recommendation, RecommendationKind};
+use crate::partitions::{Recommendation, RecommendationKind};
 use crate::rewrite::{DimFixes, FloatTarget, GeluForm, Rewrite, RewriteKind};
 use crate::runtime::{Ep, ModelFormat};
 
@@ -86,14 +86,7 @@ pub fn plan(choice: &Choice, model: &Path) -> Result<Plan, FixError> {
                     ep.kind()
                 )));
             };
-            let analysis = partitions::analyze_file(
-                model,
-                AnalyzeOptions {
-                    format: options.format,
-                    require_static_input_shapes: options.static_shapes,
-                    ..AnalyzeOptions::default()
-                },
-            )?;
+            let analysis = super::partitions::analyze_for(model, options)?;
             let rules = analysis
                 .primary()
                 .and_then(|p| p.rule_set.as_ref())

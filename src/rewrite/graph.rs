@@ -149,17 +149,7 @@ impl Names {
 pub fn remove_unused(graph: &mut GraphProto) {
     loop {
         let mut used: HashSet<String> = graph.output.iter().map(|o| o.name.clone()).collect();
-        for node in &graph.node {
-            used.extend(node.input.iter().filter(|i| !i.is_empty()).cloned());
-            // Subgraphs (If, Loop, Scan bodies) may read outer values by name.
-            for sub in node
-                .attribute
-                .iter()
-                .flat_map(|a| a.g.iter().chain(&a.graphs))
-            {
-                used.extend(values_read_by(sub));
-            }
-        }
+        read_by(&graph.node, &mut used);
         let before = graph.node.len();
         graph
             .node
@@ -174,20 +164,20 @@ pub fn remove_unused(graph: &mut GraphProto) {
     }
 }
 
-fn values_read_by(graph: &GraphProto) -> Vec<String> {
-    let mut read: Vec<String> = Vec::new();
-    for node in &graph.node {
-        read.extend(node.input.iter().filter(|i| !i.is_empty()).cloned());
+/// Adds the values `nodes` read to `used`, including what their subgraphs (If, Loop, Scan
+/// bodies) read from outer scopes by name.
+fn read_by(nodes: &[NodeProto], used: &mut HashSet<String>) {
+    for node in nodes {
+        used.extend(node.input.iter().filter(|i| !i.is_empty()).cloned());
         for sub in node
             .attribute
             .iter()
             .flat_map(|a| a.g.iter().chain(&a.graphs))
         {
-            read.extend(values_read_by(sub));
+            read_by(&sub.node, used);
+            used.extend(sub.output.iter().map(|o| o.name.clone()));
         }
     }
-    read.extend(graph.output.iter().map(|o| o.name.clone()));
-    read
 }
 
 /// Whether any node holds a subgraph (If, Loop, Scan): rewrites work on the main graph only.
