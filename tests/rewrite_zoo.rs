@@ -8,7 +8,7 @@ use std::path::Path;
 
 use epbench::fix::{self, Choice, FixRequest};
 use epbench::partitions::{self, AnalyzeOptions, level1};
-use epbench::rewrite::{DimFixes, FloatTarget, Rewrite};
+use epbench::rewrite::{self, DimFixes, FloatTarget, Rewrite};
 use epbench::runtime::Ep;
 use epbench::workload::ResolvedModel;
 use epbench::zoo;
@@ -142,5 +142,23 @@ fn fp16_to_fp32_gives_the_fp32_graph() -> TestResult {
         println!("{half}: as fp32 {got:?}; {full} {want:?}");
         assert_eq!(got, want);
     }
+    Ok(())
+}
+
+/// What `study --model` turns into variants: each pattern found where the zoo put it.
+#[test]
+fn the_survey_finds_each_rewrites_pattern() -> TestResult {
+    let survey = |variant: &str| -> Result<rewrite::Survey, Box<dyn Error>> {
+        Ok(rewrite::survey(&epbench::onnx::read_model(&zoo_path(
+            variant,
+        )?)?)?)
+    };
+    let dynamic = survey("tiny-systems-bert_gelu_fp32_dynamic")?;
+    assert_eq!(dynamic.dynamic_dims, ["batch_size", "sequence_length"]);
+    assert_eq!((dynamic.exact_gelus, dynamic.float16_values), (2, 0));
+    let half = survey("tiny-systems-bert_fast-gelu_fp16_static_b1_s128")?;
+    assert!(half.dynamic_dims.is_empty());
+    assert_eq!(half.exact_gelus, 0);
+    assert!(half.float16_values > 0);
     Ok(())
 }

@@ -44,6 +44,8 @@ pub struct Plan {
     pub rewrites: Vec<Rewrite>,
     /// With `--for`: every recommendation, applied or not.
     pub recommendations: Vec<RecommendationUse>,
+    /// What was given but not used (sizes for static shapes the analysis does not recommend).
+    pub notes: Vec<String>,
 }
 
 /// The order rewrites run in, whatever order they were asked in: a conversion to fp32 first, so
@@ -72,6 +74,7 @@ pub fn gelu_form_for(ep: &Ep) -> GeluForm {
 /// Decides the rewrites for `model` (a file, analysed by ORT's level-1 optimiser when `--for`
 /// asks for the recommendations).
 pub fn plan(choice: &Choice, model: &Path) -> Result<Plan, FixError> {
+    let mut notes = Vec::new();
     let (chosen_by, mut rewrites, recommendations) = match choice {
         Choice::Explicit(rewrites) => ("the flags".to_string(), rewrites.clone(), Vec::new()),
         Choice::For {
@@ -132,6 +135,13 @@ pub fn plan(choice: &Choice, model: &Path) -> Result<Plan, FixError> {
                 });
                 rewrites.extend(rewrite);
             }
+            let static_recommended = uses.iter().any(|u| u.rewrite == Some(RewriteKind::FixDims));
+            if !dims.is_empty() && !static_recommended {
+                notes.push(format!(
+                    "the sizes given (--dims/--shape) are not used: the {ep} analysis does not \
+                     recommend static shapes for this model"
+                ));
+            }
             let format = crate::partitions::report::format_name(options.format);
             (
                 format!("the {} analysis (rules {rules}, {format})", ep.kind()),
@@ -151,5 +161,6 @@ pub fn plan(choice: &Choice, model: &Path) -> Result<Plan, FixError> {
         chosen_by,
         rewrites,
         recommendations,
+        notes,
     })
 }

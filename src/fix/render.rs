@@ -92,6 +92,9 @@ impl FixReport {
                 }
             );
         }
+        for note in &self.plan.notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
         if self.rewrites.is_empty() {
             let _ = writeln!(out, "  none");
         }

@@ -7,7 +7,8 @@
 //! - [`gelu`]: exact GELU (`Erf`) to its tanh approximation, section 4.4;
 //! - [`float`]: fp16 to fp32 (and fp32 to fp16), section 4.5.
 //!
-//! A rewrite whose pattern is absent changes nothing and says so ([`Outcome::applied`]).
+//! A rewrite whose pattern is absent changes nothing and says so ([`Outcome::applied`]);
+//! [`survey`] says beforehand which patterns a model has.
 //! [`apply`] runs rewrites in the order given and reports, for each, the nodes it removed,
 //! added and modified, found by comparing the graph before and after.
 //!
@@ -171,6 +172,49 @@ pub enum Detail {
         sites: Vec<GeluSite>,
     },
     Float(Converted),
+}
+
+/// Which rewrites a model offers work for: what `epbench study --model` turns into variants.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Survey {
+    /// Named dynamic dims of the graph inputs (what `--dims` can fix).
+    pub dynamic_dims: Vec<String>,
+    /// Exact GELUs the GELU rewrite would replace.
+    pub exact_gelus: usize,
+    /// Float16 initializers and declared values (what `--to fp32` would convert).
+    pub float16_values: usize,
+}
+
+/// Looks for the patterns of every rewrite without changing `model`.
+pub fn survey(model: &ModelProto) -> Result<Survey, RewriteError> {
+    let graph = model.graph.as_ref().ok_or(RewriteError::NoGraph)?;
+    let mut dynamic_dims: Vec<String> = graph
+        .input
+        .iter()
+        .filter_map(|i| match i.r#type.as_ref()?.value.as_ref()? {
+            crate::onnx::proto::type_proto::Value::TensorType(t) => t.shape.as_ref(),
+            _ => None,
+        })
+        .flat_map(|shape| &shape.dim)
+        .filter_map(|d| match &d.value {
+            Some(crate::onnx::proto::tensor_shape_proto::dimension::Value::DimParam(p))
+                if !p.is_empty() =>
+            {
+                Some(p.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    dynamic_dims.sort();
+    dynamic_dims.dedup();
+    let exact_gelus = gelu::gelu_to_tanh(&mut model.clone(), GeluForm::Formula)?.len();
+    let float16_values = float::convert_float(&mut model.clone(), FloatTarget::Fp32, false)
+        .map(|c| c.tensors + c.values)?;
+    Ok(Survey {
+        dynamic_dims,
+        exact_gelus,
+        float16_values,
+    })
 }
 
 /// A node's identity across a rewrite: its name, or its first output for unnamed nodes.
