@@ -118,7 +118,7 @@ fn fp16_variants_are_float16_except_token_ids() -> TestResult {
         .and_then(|t| t.value.as_ref())
     {
         Some(type_proto::Value::TensorType(t)) => t.elem_type,
-        None => -1,
+        _ => -1,
     };
     assert!(graph.input.iter().all(|i| elem(i) == data_type::INT64));
     assert!(graph.output.iter().all(|o| elem(o) == data_type::FLOAT16));

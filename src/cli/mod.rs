@@ -4,6 +4,7 @@ mod analyze;
 mod baseline;
 mod compare;
 mod env;
+mod fix;
 mod models;
 mod output;
 mod profile;
@@ -42,6 +43,8 @@ enum Command {
     Baseline(baseline::Args),
     /// Compare a model's outputs across EPs and variants, with tolerances that say why.
     Compare(compare::Args),
+    /// Apply the study's graph fixes to a model (static dims, tanh GELU, fp32), with proof.
+    Fix(fix::Args),
     /// Run a model with ORT's profiler and print the study's profile summary.
     Profile(profile::Args),
     /// Rerun the whole study here: report.md, results.json and plots for one EP vs the CPU.
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(&args, cli.ort.as_ref()),
         Command::Baseline(args) => baseline::run(&args, cli.ort.as_ref()),
         Command::Compare(args) => compare::run(&args, cli.ort.as_ref()),
+        Command::Fix(args) => fix::run(&args, cli.ort.as_ref()),
         Command::Models(command) => models::run(&command),
         Command::Profile(args) => profile::run(&args, cli.ort.as_ref()),
         Command::Study(args) => study::run(&args, cli.ort.as_ref()),

@@ -35,6 +35,20 @@ impl Target {
     }
 }
 
+impl Target {
+    /// A session for this side.
+    fn session(&self, role: Role) -> Result<Session, CorrectnessError> {
+        self.config
+            .build(&self.model.path)
+            .map(|built| built.session)
+            .map_err(|e| CorrectnessError::Prepare {
+                role,
+                model: self.label.clone(),
+                cause: Box::new(e),
+            })
+    }
+}
+
 fn model_label(model: &ResolvedModel) -> String {
     model
         .variant
@@ -112,18 +126,8 @@ pub fn compare_models(
     candidate: &Target,
     reference: &Target,
 ) -> Result<Comparison, CorrectnessError> {
-    let build = |target: &Target, role: Role| {
-        target
-            .config
-            .build(&target.model.path)
-            .map_err(|e| CorrectnessError::Prepare {
-                role,
-                model: target.label.clone(),
-                cause: Box::new(e),
-            })
-    };
-    let mut candidate_session = build(candidate, Role::Candidate)?.session;
-    let mut reference_session = build(reference, Role::Reference)?.session;
+    let mut candidate_session = candidate.session(Role::Candidate)?;
+    let mut reference_session = reference.session(Role::Reference)?;
     let candidate_dtype = dtype_of(&candidate.model, &candidate_session);
     let reference_dtype = dtype_of(&reference.model, &reference_session);
 
@@ -171,6 +175,41 @@ pub fn compare_models(
     Ok(Comparison::new(
         report(candidate, candidate_dtype),
         report(reference, reference_dtype),
+        tolerance,
+        outputs,
+    ))
+}
+
+/// Runs `candidate` and `reference` on the same named `inputs` (each session takes them by
+/// name, floats cast between fp16 and fp32) and compares every output with the tolerance
+/// `pairing` calls for. For callers that know more than [`compare_models`] can infer: real
+/// inputs from a file, or two models that compute different functions on purpose (a rewritten
+/// model against its original).
+pub fn compare_models_on(
+    candidate: &Target,
+    reference: &Target,
+    inputs: &[(String, ort::value::DynValue)],
+    pairing: &Pairing,
+) -> Result<Comparison, CorrectnessError> {
+    let mut candidate_session = candidate.session(Role::Candidate)?;
+    let mut reference_session = reference.session(Role::Reference)?;
+    let named: Vec<NamedInput<'_>> = inputs.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    let tolerance = pairing.tolerance();
+    let outputs = compare_sessions(
+        (&mut candidate_session, &candidate.label),
+        (&mut reference_session, &reference.label),
+        &named,
+        &tolerance,
+    )?;
+    let report = |target: &Target, side: &Side| SideReport {
+        model: target.label.clone(),
+        ep: target.config.ep.clone(),
+        dtype: dtype_name(side.dtype),
+        opt_level: Some(target.config.optimization),
+    };
+    Ok(Comparison::new(
+        report(candidate, &pairing.candidate),
+        report(reference, &pairing.reference),
         tolerance,
         outputs,
     ))

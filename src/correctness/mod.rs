@@ -10,7 +10,8 @@
 //!   absolute error, cosine similarity, the worst element) and the verdict; NaN or infinity on
 //!   either side always fails;
 //! - [`check`] runs the sessions: [`compare_models`] for `epbench compare`,
-//!   [`check_against_cpu`] for the benchmark suite;
+//!   [`check_against_cpu`] for the benchmark suite, [`compare_models_on`] for given inputs and a
+//!   given pairing (`epbench fix`: a rewritten model against its original);
 //! - `report` renders a [`Comparison`] as text ([`Comparison::render_text`]).
 
 pub mod check;
@@ -20,8 +21,10 @@ mod report;
 mod run;
 pub mod tolerance;
 
-pub use check::{Comparison, SideReport, Target, check_against_cpu, compare_models};
+pub use check::{
+    Comparison, SideReport, Target, check_against_cpu, compare_models, compare_models_on,
+};
 pub use compare::{Failure, OutputComparison, OutputTensor, Stats, Values, Worst};
 pub use error::{CorrectnessError, Role};
-pub(crate) use run::copy_outputs;
+pub(crate) use run::{adapt_inputs, copy_outputs};
 pub use tolerance::{ACTIVATION_APPROXIMATION, Pairing, Side, Tolerance, ToleranceClass};

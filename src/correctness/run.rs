@@ -65,7 +65,7 @@ fn element_type(value_type: &ValueType) -> Option<TensorElementType> {
 /// The session's inputs in its order, each found by name in `inputs`. A float input of the
 /// other float type is cast (fp16 -> fp32 is exact, so when the shared inputs are made for the
 /// fp16 side both sides see the same values); anything else must match the model's type.
-fn adapt_inputs<'v>(
+pub(crate) fn adapt_inputs<'v>(
     session: &Session,
     inputs: &[NamedInput<'v>],
 ) -> Result<Vec<SessionInputValue<'v>>, String> {

@@ -95,7 +95,7 @@ pub fn profile_model(
 /// `runs.warmup` untimed runs, then `runs.iterations` runs timed one by one.
 pub fn time_runs(
     session: &mut ort::session::Session,
-    inputs: &[SessionInputValue<'static>],
+    inputs: &[SessionInputValue<'_>],
     runs: Runs,
 ) -> crate::Result<Vec<std::time::Duration>> {
     let fail = |e: ort::Error| run_error("model", format!("run failed: {e}"));

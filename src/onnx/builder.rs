@@ -161,7 +161,7 @@ pub fn value_info(name: &str, elem: ElemType, dims: &[Dim]) -> ValueInfoProto {
             })),
             denotation: String::new(),
         }),
-        doc_string: String::new(),
+        ..ValueInfoProto::default()
     }
 }
 

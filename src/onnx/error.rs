@@ -16,6 +16,9 @@ pub enum OnnxError {
     /// The bytes are not an ONNX `ModelProto`.
     #[error("{} is not an ONNX model: {reason}", path.display())]
     NotOnnx { path: PathBuf, reason: String },
+    /// A tensor's external data cannot be found or does not fit its file.
+    #[error("external data of tensor `{tensor}`: {reason}")]
+    ExternalData { tensor: String, reason: String },
 }
 
 impl OnnxError {

@@ -1,6 +1,5 @@
 //! Reading and writing `.onnx` files.
 
-use std::io::Write;
 use std::path::Path;
 
 use prost::Message;
@@ -50,25 +49,7 @@ pub fn decode_model(bytes: bytes::Bytes) -> Result<ModelProto, String> {
 /// which is renamed over `path` only once complete, so a crash or a concurrent reader never
 /// sees a truncated model. Returns the number of bytes written.
 pub fn write_model(model: &ModelProto, path: &Path) -> Result<u64, OnnxError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| OnnxError::io("create", dir, e))?;
     let bytes = model.encode_to_vec();
-    file.write_all(&bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|e| OnnxError::io("write", path, e))?;
-    // Temporary files are created private (0600); a model is an ordinary shareable file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| OnnxError::io("write", path, e))?;
-    }
-    file.persist(path)
-        .map_err(|e| OnnxError::io("write", path, e.error))?;
+    super::external::write_atomically(path, &bytes)?;
     Ok(bytes.len() as u64)
 }

@@ -1,8 +1,10 @@
 //! The subset of `onnx.proto` that epbench reads and writes, as `prost` messages.
 //!
-//! Field numbers are those of `onnx/onnx.proto` (IR version 10); fields we never use (sparse
-//! tensors, training info, functions, segments) are left out, which protobuf allows: a reader
-//! skips unknown fields. `onnx.proto` is proto2, so its singular scalars in [`AttributeProto`] are
+//! Field numbers are those of `onnx/onnx.proto` (IR version 10). Fields epbench never looks
+//! inside (model-local functions, training info, sparse tensors, non-tensor types, per-node
+//! metadata) are kept as their encoded bytes (`Vec<u8>`: a length-delimited field decodes as
+//! bytes whatever message it holds), so that a model read, rewritten and written again
+//! (`epbench fix`) loses none of them; `prost` would otherwise drop unknown fields on decoding. `onnx.proto` is proto2, so its singular scalars in [`AttributeProto`] are
 //! `Option`s (present even when zero, as the ONNX checker expects) and its repeated scalars are
 //! unpacked unless `onnx.proto` says `[packed = true]`.
 
@@ -29,6 +31,12 @@ pub struct ModelProto {
     pub graph: Option<GraphProto>,
     #[prost(message, repeated, tag = "14")]
     pub metadata_props: Vec<StringStringEntryProto>,
+    /// `TrainingInfoProto`s, kept encoded.
+    #[prost(bytes = "vec", repeated, tag = "20")]
+    pub training_info: Vec<Vec<u8>>,
+    /// Model-local functions (`FunctionProto`), kept encoded: rewrites do not enter them.
+    #[prost(bytes = "vec", repeated, tag = "25")]
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// An operator set the model uses, e.g. the default domain `""` at version 14.
@@ -68,6 +76,12 @@ pub struct GraphProto {
     pub value_info: Vec<ValueInfoProto>,
     #[prost(message, repeated, tag = "16")]
     pub metadata_props: Vec<StringStringEntryProto>,
+    /// `TensorAnnotation`s of quantized models, kept encoded.
+    #[prost(bytes = "vec", repeated, tag = "14")]
+    pub quantization_annotation: Vec<Vec<u8>>,
+    /// `SparseTensorProto` initializers, kept encoded.
+    #[prost(bytes = "vec", repeated, tag = "15")]
+    pub sparse_initializer: Vec<Vec<u8>>,
 }
 
 /// One operator call.
@@ -87,6 +101,14 @@ pub struct NodeProto {
     pub attribute: Vec<AttributeProto>,
     #[prost(string, tag = "6")]
     pub doc_string: String,
+    /// Which overload of a model-local function the node calls.
+    #[prost(string, tag = "8")]
+    pub overload: String,
+    #[prost(message, repeated, tag = "9")]
+    pub metadata_props: Vec<StringStringEntryProto>,
+    /// `NodeDeviceConfigurationProto`s, kept encoded.
+    #[prost(bytes = "vec", repeated, tag = "10")]
+    pub device_configurations: Vec<Vec<u8>>,
 }
 
 /// The `AttributeProto.AttributeType` values epbench uses.
@@ -132,6 +154,14 @@ pub struct AttributeProto {
     pub tensors: Vec<TensorProto>,
     #[prost(message, repeated, tag = "11")]
     pub graphs: Vec<GraphProto>,
+    /// `TypeProto`s of a `TYPE_PROTOS` attribute, kept encoded.
+    #[prost(bytes = "vec", repeated, tag = "15")]
+    pub type_protos: Vec<Vec<u8>>,
+    /// A `SparseTensorProto`, kept encoded.
+    #[prost(bytes = "vec", optional, tag = "22")]
+    pub sparse_tensor: Option<Vec<u8>>,
+    #[prost(bytes = "vec", repeated, tag = "23")]
+    pub sparse_tensors: Vec<Vec<u8>>,
 }
 
 impl AttributeProto {
@@ -189,11 +219,15 @@ pub mod data_type {
     pub const FLOAT: i32 = 1;
     pub const UINT8: i32 = 2;
     pub const INT8: i32 = 3;
+    pub const UINT16: i32 = 4;
+    pub const INT16: i32 = 5;
     pub const INT32: i32 = 6;
     pub const INT64: i32 = 7;
     pub const BOOL: i32 = 9;
     pub const FLOAT16: i32 = 10;
     pub const DOUBLE: i32 = 11;
+    pub const UINT32: i32 = 12;
+    pub const UINT64: i32 = 13;
     pub const BFLOAT16: i32 = 16;
 }
 
@@ -232,6 +266,11 @@ pub struct TensorProto {
     pub double_data: Vec<f64>,
     #[prost(uint64, repeated, tag = "11")]
     pub uint64_data: Vec<u64>,
+    /// A `TensorProto.Segment`, kept encoded.
+    #[prost(bytes = "vec", optional, tag = "3")]
+    pub segment: Option<Vec<u8>>,
+    #[prost(message, repeated, tag = "16")]
+    pub metadata_props: Vec<StringStringEntryProto>,
 }
 
 impl TensorProto {
@@ -262,9 +301,11 @@ pub struct ValueInfoProto {
     pub r#type: Option<TypeProto>,
     #[prost(string, tag = "3")]
     pub doc_string: String,
+    #[prost(message, repeated, tag = "4")]
+    pub metadata_props: Vec<StringStringEntryProto>,
 }
 
-/// A value's type. Only tensor types are modelled; other kinds (sequences, maps) read as `None`.
+/// A value's type. Only tensor types are modelled; the other kinds are kept encoded.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TypeProto {
     #[prost(oneof = "type_proto::Value", tags = "1")]
@@ -275,11 +316,20 @@ pub struct TypeProto {
 
 /// Nested messages of [`TypeProto`].
 pub mod type_proto {
-    /// The kind of type; `onnx.proto` also has sequence, map, optional and sparse kinds.
+    /// The kind of type. Sequence, map, optional and sparse tensor types are kept as their
+    /// encoded message, so that a rewritten model keeps them.
     #[derive(Clone, PartialEq, prost::Oneof)]
     pub enum Value {
         #[prost(message, tag = "1")]
         TensorType(Tensor),
+        #[prost(bytes = "vec", tag = "4")]
+        SequenceType(Vec<u8>),
+        #[prost(bytes = "vec", tag = "5")]
+        MapType(Vec<u8>),
+        #[prost(bytes = "vec", tag = "8")]
+        SparseTensorType(Vec<u8>),
+        #[prost(bytes = "vec", tag = "9")]
+        OptionalType(Vec<u8>),
     }
 
     /// A tensor type: element type and (possibly symbolic) shape.

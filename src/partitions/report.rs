@@ -58,6 +58,14 @@ impl Provenance {
         }
     }
 
+    /// The rules of a prediction.
+    pub fn rule_set(&self) -> Option<&RuleSetId> {
+        match self {
+            Provenance::Predicted { rule_set, .. } => Some(rule_set),
+            Provenance::Measured { .. } => None,
+        }
+    }
+
     /// Whether this is a measurement.
     pub fn is_measured(&self) -> bool {
         matches!(self, Provenance::Measured { .. })

@@ -2,14 +2,18 @@
 //!
 //! Commands accept either a zoo variant name (`tiny-systems-bert_gelu_fp32_static_b1_s128`,
 //! built on demand) or a path. Zoo models get the zoo's real inputs (tokenised sentences, the
-//! synthetic image); other models get inputs synthesised from the session's input metadata.
+//! synthetic image); other models get inputs synthesised from the session's input metadata, or
+//! real ones from a numpy `.npz` file ([`read_npz`], checked against a session with
+//! [`check_inputs`]).
 
 mod feeds;
 mod model_ref;
+mod npz;
 mod sanity;
 
 pub use feeds::{Feeds, synthesise_inputs};
 pub use model_ref::{ModelRef, ResolvedModel};
+pub use npz::{NamedInputs, check_inputs, read_npz};
 pub use sanity::check_benchmarkable;
 
 /// Why a model or its inputs could not be made ready.
@@ -23,4 +27,9 @@ pub enum WorkloadError {
     Inputs { model: String, reason: String },
     #[error("{model} loads, but cannot be benchmarked: {reason}")]
     NotBenchmarkable { model: String, reason: String },
+    #[error("inputs file {}: {reason}", path.display())]
+    InputsFile {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }
