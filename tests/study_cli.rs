@@ -2,11 +2,14 @@
 //! filtered plan so that the test stays short. No timing assertions: only that the numbers the
 //! run measured are the ones its files report.
 
+mod snapshot_support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use epbench::measure::latency::format_ms;
 use serde_json::Value;
+use snapshot_support::{assert_snapshot, json_shape};
 
 const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/generated");
 
@@ -81,6 +84,11 @@ fn coreml_study_off_a_mac_times_the_cpu_and_predicts_partitions() {
     let at: Vec<usize> = order.iter().map(|s| position(&report, s)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{order:?} at {at:?}");
     assert!(report.contains("The coreml EP is not in this runtime"));
+    assert_snapshot(
+        "study_results_coreml_without_ep_shape.txt",
+        &json_shape(&json),
+        "other tools read results.json",
+    );
 
     // Every CoreML timing needs a Mac; every CPU one was measured and appears in the report.
     assert_eq!(json["ep"]["available"], false);
@@ -181,6 +189,11 @@ fn cpu_study_compares_settings_on_the_cpu() {
     assert!(report.contains("Every benchmark was measured."));
     assert_eq!(json["ep"]["available"], true);
     assert_eq!(json["ort"]["version"], "1.31.1");
+    assert_snapshot(
+        "study_results_cpu_shape.txt",
+        &json_shape(&json),
+        "other tools read results.json",
+    );
     assert!(json["machine"]["cores"].as_u64().unwrap() >= 1);
     // basic and all against disable, each with an interval around its point estimate.
     let comparisons = json["analysis"]["comparisons"].as_array().unwrap();
