@@ -18,6 +18,7 @@ pub mod onnx;
 pub mod partitions;
 pub mod provisioning;
 pub mod runtime;
+pub mod stats;
 pub mod study;
 pub mod suite;
 pub mod upgrade;
