@@ -21,6 +21,7 @@ pub mod runtime;
 pub mod stats;
 pub mod study;
 pub mod suite;
+pub mod text;
 pub mod upgrade;
 pub mod workload;
 pub mod zoo;
