@@ -1,11 +1,12 @@
 //! Which benchmarks a study consists of: one [`BenchCase`] per criterion benchmark id.
 
+use crate::onnx::FloatType;
 use crate::runtime::{
     ComputeUnits, CoreMlOptions, Ep, EpKind, ModelFormat, OptLevel, SessionConfig,
 };
 use crate::zoo::{
-    Activation, CutOp, DType, ProbeVariant, TokenShape, TransformerModel, TransformerVariant,
-    Variant, VisionModel, VisionVariant,
+    Activation, CutOp, ProbeVariant, TokenShape, TransformerModel, TransformerVariant, Variant,
+    VisionModel, VisionVariant,
 };
 
 use super::finding::Finding;
@@ -58,7 +59,7 @@ impl BenchCase {
 /// The study's reference shape: the seeds measure batch 1, sequence 128.
 const SEQ: u32 = 128;
 
-fn tiny(activation: Activation, dtype: DType, shape: TokenShape) -> Variant {
+fn tiny(activation: Activation, dtype: FloatType, shape: TokenShape) -> Variant {
     Variant::Transformer(TransformerVariant {
         model: TransformerModel::TinySystemsBert,
         activation,
@@ -149,7 +150,7 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
         settings,
         cases: Vec::new(),
     };
-    let fp32_gelu_static = tiny(Activation::Gelu, DType::Fp32, static_shape(1));
+    let fp32_gelu_static = tiny(Activation::Gelu, FloatType::F32, static_shape(1));
     if study == EpKind::Cpu {
         let session = p.session(Ep::Cpu);
         p.push(
@@ -195,7 +196,7 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
         let variant = Variant::Transformer(TransformerVariant {
             model,
             activation: Activation::Gelu,
-            dtype: DType::Fp32,
+            dtype: FloatType::F32,
             shape: TokenShape::Dynamic,
         });
         p.both(Finding::EpVsCpu, variant, Timing::Run);
@@ -213,18 +214,18 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
     for shape in [TokenShape::Dynamic, static_shape(1)] {
         p.both(
             Finding::Shapes,
-            tiny(Activation::Gelu, DType::Fp32, shape),
+            tiny(Activation::Gelu, FloatType::F32, shape),
             Timing::Run,
         );
     }
     for activation in [Activation::Gelu, Activation::FastGelu] {
         p.both(
             Finding::Activation,
-            tiny(activation, DType::Fp32, static_shape(1)),
+            tiny(activation, FloatType::F32, static_shape(1)),
             Timing::Run,
         );
     }
-    for dtype in [DType::Fp32, DType::Fp16] {
+    for dtype in [FloatType::F32, FloatType::F16] {
         p.both(
             Finding::Dtype,
             tiny(Activation::Gelu, dtype, static_shape(1)),
@@ -232,7 +233,7 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
         );
     }
     // 4.6: the vision control.
-    for dtype in [DType::Fp32, DType::Fp16] {
+    for dtype in [FloatType::F32, FloatType::F16] {
         let variant = Variant::Vision(VisionVariant {
             model: VisionModel::MobilenetV2,
             dtype,
@@ -244,12 +245,12 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
     for batch in [1, 2, 4, 8] {
         p.both(
             Finding::Batch,
-            tiny(Activation::Gelu, DType::Fp32, static_shape(batch)),
+            tiny(Activation::Gelu, FloatType::F32, static_shape(batch)),
             Timing::Run,
         );
     }
     if study == EpKind::CoreMl {
-        let fast_static = tiny(Activation::FastGelu, DType::Fp32, static_shape(1));
+        let fast_static = tiny(Activation::FastGelu, FloatType::F32, static_shape(1));
         for (format, name) in [
             (ModelFormat::NeuralNetwork, "neuralnetwork"),
             (ModelFormat::MlProgram, "mlprogram"),
@@ -298,13 +299,13 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
         Variant::Transformer(TransformerVariant {
             model,
             activation: Activation::Gelu,
-            dtype: DType::Fp32,
+            dtype: FloatType::F32,
             shape: static_shape(1),
         })
     })
     .chain([Variant::Vision(VisionVariant {
         model: VisionModel::MobilenetV2,
-        dtype: DType::Fp32,
+        dtype: FloatType::F32,
         batch: 1,
     })])
     .collect();

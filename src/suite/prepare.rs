@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use ort::session::SessionInputValue;
 
 use crate::correctness::{self, Comparison};
+use crate::onnx::FloatType;
 use crate::runtime::{BuiltSession, Ep};
 use crate::workload::{Feeds, ResolvedModel};
-use crate::zoo::{self, DType};
+use crate::zoo;
 
 use super::plan::{BenchCase, Timing};
 
@@ -127,7 +128,7 @@ impl Preparer {
 /// Outputs are checked wherever they can differ from the plain CPU EP on the fp32 graph:
 /// another EP, or an fp16 graph.
 fn needs_reference_check(case: &BenchCase) -> bool {
-    case.session.ep != Ep::Cpu || case.variant.dtype() == Some(DType::Fp16)
+    case.session.ep != Ep::Cpu || case.variant.dtype() == Some(FloatType::F16)
 }
 
 /// A time for wrong outputs is not a result: compare with the CPU reference first. A passing

@@ -9,8 +9,9 @@
 
 use crate::correctness::compare::compare_outputs;
 use crate::correctness::{OutputTensor, Pairing, Side as ToleranceSide};
+use crate::onnx::FloatType;
 use crate::runtime::Ep;
-use crate::zoo::{DType, Variant};
+use crate::zoo::Variant;
 
 /// The outcome of comparing one run's outputs of the two sides.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -42,7 +43,7 @@ impl Agreement {
         from: &[OutputTensor],
         to: &[OutputTensor],
     ) -> Self {
-        let dtype = variant.dtype().unwrap_or(DType::Fp32);
+        let dtype = variant.dtype().unwrap_or(FloatType::F32);
         let side = ToleranceSide::new(ep.clone(), dtype);
         let tolerance = Pairing {
             candidate: side.clone(),
