@@ -6,7 +6,8 @@
 //!   caches it;
 //! - [`runtime`] loads it once per process and builds sessions on an execution provider ([`Ep`]);
 //! - [`onnx`] and [`zoo`] write the study's models;
-//! - the measurement, baseline and report modules build on those;
+//! - the measurement, baseline and report modules build on those, with every statistic from
+//!   [`stats`];
 //! - [`upgrade`] measures two ONNX Runtime versions in paired, interleaved rounds.
 
 pub mod baseline;

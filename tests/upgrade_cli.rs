@@ -69,7 +69,10 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         row["change"]["upper"].as_f64().unwrap(),
     );
     assert!(lower <= row["change"]["point"].as_f64().unwrap() && upper >= lower);
-    assert!(["slower", "faster", "unchanged"].contains(&row["verdict"].as_str().unwrap()));
+    assert!(
+        ["slower", "faster", "equivalent", "inconclusive"]
+            .contains(&row["verdict"].as_str().unwrap())
+    );
     // The same library and options on both sides: the outputs are bit-identical.
     assert_eq!(row["outputs"], "agree", "{row}");
     assert_eq!(row["tolerance"], "identical");

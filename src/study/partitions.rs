@@ -1,16 +1,16 @@
 //! Partitions for the report, with provenance: measured from an ORT profile (any EP that runs
 //! here), from the CoreML EP's own log line (on a Mac), or predicted by the offline CoreML rules.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::measure::profile::{ProfileSummary, read_events};
+use crate::measure::profile::{ProfileError, ProfileSummary, read_events};
 use crate::measure::run::{Runs, time_runs};
-use crate::partitions::{self, AnalyzeOptions, PartitionReport};
+use crate::partitions::{self, AnalyzeOptions, PartitionError, PartitionReport};
 use crate::runtime::ModelFormat;
 use crate::suite::{BenchCase, Prepared};
 use crate::workload::Feeds;
 
-use super::results::{PartitionNumbers, PartitionOutcome};
+use super::results::{PartitionNumbers, PartitionOutcome, PartitionSource};
 
 /// Runs profiled while measuring partitions: enough for transitions per run, few enough to be
 /// cheap next to the timing.
@@ -19,6 +19,42 @@ const PROFILED_RUNS: Runs = Runs {
     iterations: 3,
 };
 
+/// Why the partitions of a variant are not known; written into the report as its reason.
+#[derive(Debug, thiserror::Error)]
+pub enum PartitionsError {
+    #[error("cannot create {}: {source}", dir.display())]
+    ProfilesDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    /// Building the profiled session, its inputs or its runs failed.
+    #[error(transparent)]
+    Session(crate::Error),
+    #[error("ORT could not write its profile: {0}")]
+    EndProfiling(#[source] ort::Error),
+    #[error(transparent)]
+    Profile(ProfileError),
+    #[error("no session was prepared")]
+    NoSession,
+    #[error("CoreML ran but its partition summary was not found: {0}")]
+    NoCoreMlSummary(#[source] PartitionError),
+    #[error(transparent)]
+    Prediction(PartitionError),
+    #[error("the analysis made no prediction")]
+    NoPrediction,
+}
+
+impl From<Result<PartitionNumbers, PartitionsError>> for PartitionOutcome {
+    fn from(result: Result<PartitionNumbers, PartitionsError>) -> Self {
+        match result {
+            Ok(numbers) => PartitionOutcome::Known(numbers),
+            Err(e) => PartitionOutcome::Failed {
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
 /// Partitions as ORT executed them: a profiled session with the case's settings, its fused EP
 /// nodes counted (one per partition), the CPU nodes grouped by op.
 pub fn from_profile(
@@ -26,39 +62,29 @@ pub fn from_profile(
     model: &Path,
     feeds: &mut Feeds,
     profiles_dir: &Path,
-) -> PartitionOutcome {
-    match profile(case, model, feeds, profiles_dir) {
-        Ok(numbers) => PartitionOutcome::Known(numbers),
-        Err(reason) => PartitionOutcome::Failed { reason },
-    }
-}
-
-fn profile(
-    case: &BenchCase,
-    model: &Path,
-    feeds: &mut Feeds,
-    profiles_dir: &Path,
-) -> Result<PartitionNumbers, String> {
-    std::fs::create_dir_all(profiles_dir)
-        .map_err(|e| format!("cannot create {}: {e}", profiles_dir.display()))?;
+) -> Result<PartitionNumbers, PartitionsError> {
+    std::fs::create_dir_all(profiles_dir).map_err(|source| PartitionsError::ProfilesDir {
+        dir: profiles_dir.to_path_buf(),
+        source,
+    })?;
     let config = case
         .session
         .clone()
         .profiling(profiles_dir.join(case.variant.to_string()));
-    let mut built = config.build(model).map_err(|e| e.to_string())?;
+    let mut built = config.build(model).map_err(PartitionsError::Session)?;
     let inputs = feeds
         .for_session(&built.session, Some(&case.variant))
-        .map_err(|e| e.to_string())?;
-    time_runs(&mut built.session, &inputs, PROFILED_RUNS).map_err(|e| e.to_string())?;
+        .map_err(|e| PartitionsError::Session(e.into()))?;
+    time_runs(&mut built.session, &inputs, PROFILED_RUNS).map_err(PartitionsError::Session)?;
     let file = built
         .session
         .end_profiling()
-        .map_err(|e| format!("ORT could not write its profile: {e}"))?;
-    let events = read_events(&file).map_err(|e| e.to_string())?;
+        .map_err(PartitionsError::EndProfiling)?;
+    let events = read_events(&file).map_err(PartitionsError::Profile)?;
     let ep = case.session.ep.kind();
     let summary = ProfileSummary::from_events(&events, Some(ep.ort_name()));
     Ok(PartitionNumbers {
-        source: "measured".into(),
+        source: PartitionSource::Measured,
         provenance: format!(
             "ORT profile of a {} session ({} runs): fused EP nodes",
             case.session.ep,
@@ -78,56 +104,45 @@ fn profile(
 }
 
 /// Partitions as the CoreML EP logged them while the prepared session was created.
-pub fn from_coreml_log(prepared: &mut Prepared) -> PartitionOutcome {
-    let Some(built) = prepared.session() else {
-        return PartitionOutcome::Failed {
-            reason: "no session was prepared".into(),
-        };
-    };
-    match partitions::measured_from_logs(&built.logs, Some(ModelFormat::NeuralNetwork)) {
-        Ok(measured) => PartitionOutcome::Known(numbers(
-            &measured.report,
-            "measured",
-            "CoreML EP log line (GetCapability)".into(),
-        )),
-        Err(e) => PartitionOutcome::Failed {
-            reason: format!("CoreML ran but its partition summary was not found: {e}"),
-        },
-    }
+pub fn from_coreml_log(prepared: &mut Prepared) -> Result<PartitionNumbers, PartitionsError> {
+    let built = prepared.session().ok_or(PartitionsError::NoSession)?;
+    let measured = partitions::measured_from_logs(&built.logs, Some(ModelFormat::NeuralNetwork))
+        .map_err(PartitionsError::NoCoreMlSummary)?;
+    Ok(numbers(
+        &measured.report,
+        PartitionSource::Measured,
+        "CoreML EP log line (GetCapability)".into(),
+    ))
 }
 
 /// Partitions predicted by the offline CoreML rules (NeuralNetwork, ORT's default format) on
 /// the graph ORT's level-1 optimiser makes of the model.
-pub fn predicted(model: &Path) -> PartitionOutcome {
-    match partitions::analyze_file(model, AnalyzeOptions::default()) {
-        Ok(analysis) => match analysis.primary() {
-            Some(report) => {
-                let rules = report
-                    .rule_set
-                    .as_ref()
-                    .map_or_else(|| "?".to_string(), |r| r.name.clone());
-                PartitionOutcome::Known(numbers(
-                    report,
-                    "predicted",
-                    format!(
-                        "predicted (rules {rules}, NeuralNetwork) on ORT {}'s level-1 graph",
-                        analysis.optimised_by
-                    ),
-                ))
-            }
-            None => PartitionOutcome::Failed {
-                reason: "the analysis made no prediction".into(),
-            },
-        },
-        Err(e) => PartitionOutcome::Failed {
-            reason: e.to_string(),
-        },
-    }
+pub fn predicted(model: &Path) -> Result<PartitionNumbers, PartitionsError> {
+    let analysis = partitions::analyze_file(model, AnalyzeOptions::default())
+        .map_err(PartitionsError::Prediction)?;
+    let report = analysis.primary().ok_or(PartitionsError::NoPrediction)?;
+    // `PartitionReport` can still hold a prediction without its rule set; that prints as `?`.
+    let rules = report
+        .rule_set
+        .as_ref()
+        .map_or_else(|| "?".to_string(), |r| r.name.clone());
+    Ok(numbers(
+        report,
+        PartitionSource::Predicted,
+        format!(
+            "predicted (rules {rules}, NeuralNetwork) on ORT {}'s level-1 graph",
+            analysis.optimised_by
+        ),
+    ))
 }
 
-fn numbers(report: &PartitionReport, source: &str, provenance: String) -> PartitionNumbers {
+fn numbers(
+    report: &PartitionReport,
+    source: PartitionSource,
+    provenance: String,
+) -> PartitionNumbers {
     PartitionNumbers {
-        source: source.into(),
+        source,
         provenance,
         partitions: report.partitions,
         nodes: report.nodes,

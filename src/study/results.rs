@@ -2,12 +2,15 @@
 //! and other tools). Every number says where it came from: measured rows carry their samples,
 //! partition results their provenance, comparisons their interval.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
 use crate::runtime::EpKind;
-use crate::suite::Finding;
+use crate::suite::{Finding, PrepareStage, Timing};
+use crate::zoo::Variant;
 
 /// The format version of `results.json`; bumped when a field changes meaning.
 pub const SCHEMA: &str = "epbench-study/1";
@@ -77,10 +80,12 @@ pub struct Row {
     pub finding: Finding,
     /// The variant part of the id (`+option` where the finding varies a setting).
     pub label: String,
+    /// The model variant the benchmark runs.
+    pub variant: Variant,
     /// `cpu` or the EP's short name.
     pub provider: EpKind,
     /// `run` (one `Session::run`) or `session_create`.
-    pub timing: String,
+    pub timing: Timing,
     /// Samples per run, for throughput.
     pub batch: u32,
     #[serde(flatten)]
@@ -104,7 +109,7 @@ pub enum Status {
     Measured(Measured),
     /// Preparing or timing failed; the rest of the study went on.
     Failed {
-        stage: String,
+        stage: FailureStage,
         reason: String,
     },
     /// The EP is not in the loaded runtime (e.g. CoreML off a Mac).
@@ -112,6 +117,49 @@ pub enum Status {
         ep: EpKind,
         reason: String,
     },
+}
+
+/// Where a benchmark failed: a step of its preparation, or the timed runs themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureStage {
+    Prepare(PrepareStage),
+    /// A run failed while it was being timed.
+    TimedRun,
+}
+
+impl FailureStage {
+    /// The stage's name in reports and `results.json`: the preparation step's (`model`,
+    /// `session`, ...) or `timed run`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureStage::Prepare(stage) => stage.name(),
+            FailureStage::TimedRun => "timed run",
+        }
+    }
+}
+
+impl fmt::Display for FailureStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for FailureStage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for FailureStage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        PrepareStage::ALL
+            .into_iter()
+            .map(FailureStage::Prepare)
+            .chain([FailureStage::TimedRun])
+            .find(|stage| stage.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown failure stage `{name}`")))
+    }
 }
 
 /// A measured benchmark.
@@ -147,7 +195,7 @@ pub enum Correctness {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartitionRow {
     /// The model variant, e.g. `tiny-systems-bert_gelu_fp32_dynamic`.
-    pub variant: String,
+    pub variant: Variant,
     /// The findings whose benchmarks use this variant on the EP.
     pub findings: Vec<Finding>,
     #[serde(flatten)]
@@ -162,11 +210,29 @@ pub enum PartitionOutcome {
     Failed { reason: String },
 }
 
+/// Whether partition numbers come from ORT itself or from epbench's offline rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionSource {
+    /// From ORT: a profile's fused EP nodes, or the CoreML EP's log line.
+    Measured,
+    /// From the offline CoreML rules.
+    Predicted,
+}
+
+impl fmt::Display for PartitionSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PartitionSource::Measured => "measured",
+            PartitionSource::Predicted => "predicted",
+        })
+    }
+}
+
 /// Partition numbers with their provenance.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartitionNumbers {
-    /// `measured` or `predicted`.
-    pub source: String,
+    pub source: PartitionSource,
     /// How: "ORT profile of a <ep> session (fused EP nodes)", "CoreML EP log line
     /// (GetCapability)", "predicted (rules CoreML EP 1.31, NeuralNetwork)".
     pub provenance: String,

@@ -13,7 +13,8 @@ use super::finding::Finding;
 use super::settings::{Cost, Settings};
 
 /// What a benchmark times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Timing {
     /// One `Session::run` on the variant's inputs.
     Run,

@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use regex::Regex;
 
-use crate::baseline::stats::median;
 use crate::correctness::OutputTensor;
 use crate::machine::Machine;
 use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
+use crate::stats::{Sorted, Verdict};
 use crate::suite::{BenchCase, Settings};
 
 use super::agreement::Agreement;
 use super::client::WorkerProcess;
-use super::paired::{judge, paired_change};
+use super::paired::paired_change;
 use super::protocol::{Request, Response};
 use super::report::{Latency, Measured, Method, Outcome, Row, SideInfo, UpgradeReport};
 use super::schedule::{burst_iterations, order, warmup_for};
@@ -167,7 +167,7 @@ pub fn upgrade_check(
             for worker in &mut workers {
                 let side = slot(worker.side());
                 match measure(worker, &id, 2, CALIBRATION_ITERATIONS)? {
-                    Ok(ns) => per_iteration[side] = median_ns(&ns),
+                    Ok(ns) => per_iteration[side] = sorted_ns(&ns).map_or(f64::NAN, |s| s.median()),
                     Err(reason) => item.failed[side] = Some(reason),
                 }
             }
@@ -284,19 +284,23 @@ fn unexpected(worker: &mut WorkerProcess, request: &str, response: &Response) ->
     worker.failure(format!("unexpected answer to `{request}`: {shown}"))
 }
 
-fn median_ns(ns: &[u64]) -> f64 {
-    median(&mut ns.iter().map(|&n| n as f64).collect::<Vec<_>>())
+/// Nanosecond times, sorted; `None` for none (a burst with no iterations, which `measure`
+/// rules out).
+fn sorted_ns<'a>(ns: impl IntoIterator<Item = &'a u64>) -> Option<Sorted> {
+    Sorted::new(ns.into_iter().map(|&n| n as f64).collect())
 }
 
 fn latency(bursts: &[Vec<u64>]) -> Latency {
-    let mut all: Vec<f64> = bursts.iter().flatten().map(|&n| n as f64).collect();
-    all.sort_by(f64::total_cmp);
-    let at = |p: f64| all[((all.len() - 1) as f64 * p).round() as usize];
+    let all = sorted_ns(bursts.iter().flatten());
+    let at = |q: f64| all.as_ref().map_or(f64::NAN, |s| s.quantile(q));
     Latency {
-        median_ns: median(&mut all.clone()),
+        median_ns: at(0.5),
         p25_ns: at(0.25),
         p75_ns: at(0.75),
-        burst_medians_ns: bursts.iter().map(|b| median_ns(b)).collect(),
+        burst_medians_ns: bursts
+            .iter()
+            .map(|b| sorted_ns(b).map_or(f64::NAN, |s| s.median()))
+            .collect(),
         burst_totals_ns: bursts.iter().map(|b| b.iter().sum()).collect(),
     }
 }
@@ -335,7 +339,7 @@ fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
             iterations_per_burst: item.iterations,
             from,
             to,
-            verdict: judge(paired.change, threshold),
+            verdict: Verdict::judge(&paired.change, threshold),
             paired,
             agreement,
         })),

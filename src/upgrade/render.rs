@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use crate::baseline::Verdict;
-use crate::baseline::render::{Table, time};
+use crate::stats::Verdict;
+use crate::text::Table;
+use crate::text::format::{duration_ns as time, signed_percent as percent};
 
 use super::agreement::Agreement;
 use super::report::{Outcome, SideInfo, UpgradeReport};
@@ -113,9 +114,9 @@ pub fn report(report: &UpgradeReport) -> String {
         "\n{} measured: {} regressed, {} improved, {} no change (threshold ±{:.1}%); outputs \
          differ on {mismatched}; {failed} not measured{}",
         measured,
-        report.count(Verdict::Slower),
-        report.count(Verdict::Faster),
-        report.count(Verdict::Unchanged),
+        report.count(&[Verdict::Slower]),
+        report.count(&[Verdict::Faster]),
+        report.count(&[Verdict::Equivalent, Verdict::Inconclusive]),
         method.threshold * 100.0,
         if broken.is_empty() {
             String::new()
@@ -144,15 +145,11 @@ fn side(info: &SideInfo) -> String {
     format!("{} (ORT {}){options}", info.requirement, info.ort_version)
 }
 
-fn percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0)
-}
-
 fn verdict_text(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Slower => "regressed",
         Verdict::Faster => "improved",
-        Verdict::Unchanged => "no change",
+        Verdict::Equivalent | Verdict::Inconclusive => "no change",
     }
 }
 

@@ -1,10 +1,10 @@
 //! The result of an upgrade check: per benchmark, each side's latency, the paired change with
 //! its interval, the verdict, and whether the outputs agree.
 
-use crate::baseline::Verdict;
 use crate::machine::Machine;
 use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
+use crate::stats::Verdict;
 
 use super::agreement::Agreement;
 use super::paired::PairedChange;
@@ -125,10 +125,10 @@ impl UpgradeReport {
         u8::from(!self.passed)
     }
 
-    /// Rows with this verdict.
-    pub fn count(&self, verdict: Verdict) -> usize {
+    /// Measured rows whose verdict is one of `verdicts`.
+    pub fn count(&self, verdicts: &[Verdict]) -> usize {
         self.measured()
-            .filter(|(_, m)| m.verdict == verdict)
+            .filter(|(_, m)| verdicts.contains(&m.verdict))
             .count()
     }
 

@@ -11,8 +11,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::baseline::criterion_files;
-use crate::baseline::stats::median;
 use crate::baseline::{BaselineError, BaselineMetadata, BaselineName, OrtInfo, SaveMode, Store};
+use crate::stats::{Sorted, mean, median, sample_std_dev};
 
 use super::report::{Latency, Outcome, SideInfo, UpgradeReport};
 use super::{Side, UpgradeError};
@@ -149,30 +149,28 @@ fn estimate(point: f64) -> serde_json::Value {
     })
 }
 
+/// Criterion's `estimates.json` for per-iteration times (at least one, as every measured row
+/// has).
 fn estimates(values: &[f64]) -> serde_json::Value {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let med = median(&mut values.to_vec());
-    let mut deviations: Vec<f64> = values.iter().map(|v| (v - med).abs()).collect();
+    let nan = f64::NAN;
+    let med = median(values).unwrap_or(nan);
+    let deviations: Vec<f64> = values.iter().map(|v| (v - med).abs()).collect();
     // Criterion scales the MAD by 1.4826 to estimate a normal standard deviation.
-    let mad = median(&mut deviations) * 1.4826;
-    let std_dev =
-        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+    let mad = median(&deviations).unwrap_or(nan) * 1.4826;
     serde_json::json!({
-        "mean": estimate(mean),
+        "mean": estimate(mean(values).unwrap_or(nan)),
         "median": estimate(med),
         "median_abs_dev": estimate(mad),
         "slope": null,
-        "std_dev": estimate(std_dev),
+        "std_dev": estimate(sample_std_dev(values).unwrap_or(nan)),
     })
 }
 
 /// Tukey's fences: low severe, low mild, high mild, high severe.
 fn tukey(values: &[f64]) -> [f64; 4] {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
-    let (q1, q3) = (at(0.25), at(0.75));
+    let (q1, q3) = Sorted::new(values.to_vec()).map_or((f64::NAN, f64::NAN), |s| {
+        (s.quantile(0.25), s.quantile(0.75))
+    });
     let iqr = q3 - q1;
     [
         q1 - 3.0 * iqr,

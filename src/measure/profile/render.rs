@@ -4,6 +4,7 @@ use std::fmt::{self, Write as _};
 
 use super::summary::ProfileSummary;
 use crate::measure::latency::LatencyStats;
+use crate::text::format::{count, ms_grouped as millis, percent, plural};
 
 /// How many top nodes the text block lists; the JSON keeps all of `top_nodes`.
 const TOP_NODES_SHOWN: usize = 10;
@@ -205,67 +206,6 @@ impl fmt::Display for ProfileSummary {
     }
 }
 
-/// `8829` -> `8,829`, as the study prints counts.
-fn count(n: usize) -> String {
-    group_thousands(&n.to_string())
-}
-
-/// `1` -> `1 node`, `8829` -> `8,829 nodes`.
-fn plural(n: usize, word: &str) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {word}{s}", count(n))
-}
-
-/// `2960.344` -> `2,960.34 ms`, as the study prints times; below 1 ms three decimals, so that
-/// the small CPU kernels of a fallback list still rank visibly.
-fn millis(ms: f64) -> String {
-    let fixed = if ms.abs() < 1.0 {
-        format!("{ms:.3}")
-    } else {
-        format!("{ms:.2}")
-    };
-    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
-    let (sign, digits) = match int.strip_prefix('-') {
-        Some(digits) => ("-", digits),
-        None => ("", int),
-    };
-    format!("{sign}{}.{frac} ms", group_thousands(digits))
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn percent(fraction: f64) -> String {
-    format!("{:.1}%", fraction * 100.0)
-}
-
 fn percent_suffix(fraction: Option<f64>) -> String {
     fraction.map_or(String::new(), |f| format!(" ({})", percent(f)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_grouped_like_the_study() {
-        assert_eq!(count(8829), "8,829");
-        assert_eq!(count(105), "105");
-        assert_eq!(count(1_000_000), "1,000,000");
-        assert_eq!(millis(2960.344), "2,960.34 ms");
-        assert_eq!(millis(0.0), "0.000 ms");
-        assert_eq!(millis(0.0114), "0.011 ms");
-        assert_eq!(plural(1, "node"), "1 node");
-        assert_eq!(plural(1200, "event"), "1,200 events");
-        assert_eq!(millis(123456.789), "123,456.79 ms");
-        assert_eq!(percent(0.732), "73.2%");
-    }
 }
