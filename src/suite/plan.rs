@@ -51,9 +51,51 @@ impl BenchCase {
         format!("{}/{}", self.label, self.session.ep.kind())
     }
 
+    /// The id with its two parts kept apart.
+    pub fn bench_id(&self) -> BenchId {
+        BenchId {
+            group: self.group(),
+            function: self.function(),
+        }
+    }
+
     /// The full id, `<study>/<finding>/<label>/<provider>`.
     pub fn id(&self) -> String {
-        format!("{}/{}", self.group(), self.function())
+        self.bench_id().to_string()
+    }
+}
+
+/// A benchmark id as criterion has it: the group `<study>/<finding>` and the function
+/// `<label>/<provider>` inside it, written `<group>/<function>`. Criterion names its folders
+/// after the two parts, so whoever writes them needs them apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BenchId {
+    group: String,
+    function: String,
+}
+
+impl BenchId {
+    /// `<study>/<finding>`.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// `<label>/<provider>`.
+    pub fn function(&self) -> &str {
+        &self.function
+    }
+}
+
+impl std::fmt::Display for BenchId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.group, self.function)
+    }
+}
+
+/// Written as the full id, the way criterion and every report spell it.
+impl serde::Serialize for BenchId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::text::Table;
 use crate::text::format::{duration_ns as time, signed_percent as percent};
 
 use super::agreement::Agreement;
-use super::report::{Outcome, SideInfo, UpgradeReport};
+use super::report::{Failure, Outcome, Row, SideInfo, UpgradeReport};
 
 /// The report as text: what ran, how, one row per benchmark, and the conclusion.
 pub fn report(report: &UpgradeReport) -> String {
@@ -53,7 +53,7 @@ pub fn report(report: &UpgradeReport) -> String {
             Outcome::Measured(m) => {
                 let change = &m.paired.change;
                 table.row(vec![
-                    row.id.clone(),
+                    row.id.to_string(),
                     time(m.from.median_ns),
                     time(m.to.median_ns),
                     format!(
@@ -66,19 +66,20 @@ pub fn report(report: &UpgradeReport) -> String {
                     agreement_text(&m.agreement),
                 ]);
             }
-            Outcome::Failed { from, to } => {
-                let (verdict, reason) = match (from, to) {
-                    (Some(from), Some(to)) => ("failed on both", format!("from: {from}; to: {to}")),
-                    (Some(from), None) => ("failed on from", from.clone()),
-                    (None, Some(to)) => ("failed on to", to.clone()),
-                    (None, None) => ("not measured", String::new()),
+            Outcome::Failed(failure) => {
+                let (verdict, reason) = match failure {
+                    Failure::Both { from, to } => {
+                        ("failed on both".into(), format!("from: {from}; to: {to}"))
+                    }
+                    Failure::On { side, reason } => (format!("failed on {side}"), reason.clone()),
+                    Failure::Unpaired { reason } => ("not measured".into(), reason.clone()),
                 };
                 table.row(vec![
-                    row.id.clone(),
+                    row.id.to_string(),
                     String::new(),
                     String::new(),
                     String::new(),
-                    verdict.to_string(),
+                    verdict,
                     reason,
                 ]);
             }
@@ -102,11 +103,10 @@ pub fn report(report: &UpgradeReport) -> String {
         .measured()
         .filter(|(_, m)| m.agreement.is_mismatch())
         .count();
-    let broken: Vec<&str> = report
+    let broken: Vec<&Row> = report
         .rows
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed { .. }) && r.fails_check())
-        .map(|r| r.id.as_str())
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)) && r.fails_check())
         .collect();
     let failed = report.rows.len() - measured;
     let _ = writeln!(

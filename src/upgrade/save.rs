@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::baseline::criterion_files;
 use crate::baseline::{BaselineError, BaselineMetadata, BaselineName, OrtInfo, SaveMode, Store};
 use crate::stats::{Sorted, mean, median, sample_std_dev};
+use crate::suite::BenchId;
 
 use super::report::{Latency, Outcome, SideInfo, UpgradeReport};
 use super::{Side, UpgradeError};
@@ -56,7 +57,7 @@ pub fn save_pair(
                 Side::To => &measured.to,
             };
             write_benchmark(staging.path(), id, measured.iterations_per_burst, latency)?;
-            ids.push(id);
+            ids.push(id.to_string());
         }
         let folders = criterion_files::scan(staging.path(), None, &[])?;
         let info: &SideInfo = match side {
@@ -70,7 +71,7 @@ pub fn save_pair(
                 requirement: Some(info.requirement.clone()),
             },
             &[],
-            ids.iter().copied(),
+            ids.iter().map(String::as_str),
         );
         store.save(name, &folders, metadata, SaveMode::Create)?;
     }
@@ -90,19 +91,12 @@ fn filename_safe(part: &str) -> String {
 
 fn write_benchmark(
     root: &Path,
-    id: &str,
+    id: &BenchId,
     iterations: u32,
     latency: &Latency,
 ) -> Result<(), UpgradeError> {
-    // Ids are `<study>/<finding>/<label>/<provider>`: group `<study>/<finding>`, function the rest.
-    let mut parts = id.splitn(3, '/');
-    let group = format!(
-        "{}/{}",
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default()
-    );
-    let function = parts.next().unwrap_or_default().to_string();
-    let directory_name = format!("{}/{}", filename_safe(&group), filename_safe(&function));
+    let (group, function) = (id.group(), id.function());
+    let directory_name = format!("{}/{}", filename_safe(group), filename_safe(function));
     let dir = root.join(&directory_name);
     let io = |action, path: &Path, source| BaselineError::io(action, path, source);
     fs::create_dir_all(&dir).map_err(|e| io("creating", &dir, e))?;
@@ -118,9 +112,9 @@ fn write_benchmark(
                 "function_id": function,
                 "value_str": null,
                 "throughput": null,
-                "full_id": id,
+                "full_id": id.to_string(),
                 "directory_name": directory_name,
-                "title": id,
+                "title": id.to_string(),
             }),
         ),
         (
