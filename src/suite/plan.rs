@@ -183,116 +183,106 @@ impl Planner<'_> {
             self.push(finding, variant.to_string(), variant, session, timing);
         }
     }
-}
 
-/// Every benchmark of `study`, in the study's order. Studies of an accelerator EP compare it with
-/// the CPU EP on the same ORT library; the CPU study varies CPU-only settings.
-pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
-    let mut p = Planner {
-        study,
-        settings,
-        cases: Vec::new(),
-    };
-    let fp32_gelu_static = tiny(Activation::Gelu, FloatType::F32, static_shape(1));
-    if study == EpKind::Cpu {
-        let session = p.session(Ep::Cpu);
-        p.push(
-            Finding::Overhead,
-            Variant::Add64k.to_string(),
-            Variant::Add64k,
+    /// A run of `variant` on `session`, labelled `<variant>+<option>`.
+    fn with_option(
+        &mut self,
+        finding: Finding,
+        variant: Variant,
+        option: &str,
+        session: SessionConfig,
+    ) {
+        self.push(
+            finding,
+            format!("{variant}+{option}"),
+            variant,
             session,
             Timing::Run,
         );
-        for threads in 1..=settings.intra_threads.max(2) {
+    }
+
+    /// The CPU study: the overhead floor, intra-op threads, optimisation levels.
+    fn cpu_settings(&mut self) {
+        let session = self.session(Ep::Cpu);
+        let add = Variant::Add64k;
+        self.push(
+            Finding::Overhead,
+            add.to_string(),
+            add,
+            session,
+            Timing::Run,
+        );
+        let tiny_static = tiny(Activation::Gelu, FloatType::F32, static_shape(1));
+        for threads in 1..=self.settings.intra_threads.max(2) {
             let session = SessionConfig::new(Ep::Cpu).intra_threads(threads);
-            p.push(
-                Finding::Threads,
-                format!("{fp32_gelu_static}+threads{threads}"),
-                fp32_gelu_static,
-                session,
-                Timing::Run,
-            );
+            let option = format!("threads{threads}");
+            self.with_option(Finding::Threads, tiny_static, &option, session);
         }
         for (level, name) in [
             (OptLevel::Disable, "disable"),
             (OptLevel::Basic, "basic"),
             (OptLevel::All, "all"),
         ] {
-            let session = p.session(Ep::Cpu).optimization(level);
-            p.push(
-                Finding::OptLevel,
-                format!("{fp32_gelu_static}+{name}"),
-                fp32_gelu_static,
-                session,
-                Timing::Run,
-            );
+            let session = self.session(Ep::Cpu).optimization(level);
+            self.with_option(Finding::OptLevel, tiny_static, name, session);
         }
-        return p.cases;
     }
 
-    // 4.1: the three transformers as the study ran them, dynamic exports fed batch 1, seq 128.
-    for model in [
-        TransformerModel::BertBaseUncased,
-        TransformerModel::DistilbertBaseUncased,
-        TransformerModel::TinySystemsBert,
-    ] {
-        let variant = Variant::Transformer(TransformerVariant {
-            model,
-            activation: Activation::Gelu,
-            dtype: FloatType::F32,
-            shape: TokenShape::Dynamic,
-        });
-        p.both(Finding::EpVsCpu, variant, Timing::Run);
+    /// 4.1: the three transformers as the study ran them, dynamic exports fed batch 1, seq 128.
+    fn transformers(&mut self) {
+        for model in [
+            TransformerModel::BertBaseUncased,
+            TransformerModel::DistilbertBaseUncased,
+            TransformerModel::TinySystemsBert,
+        ] {
+            let variant = Variant::Transformer(TransformerVariant {
+                model,
+                activation: Activation::Gelu,
+                dtype: FloatType::F32,
+                shape: TokenShape::Dynamic,
+            });
+            self.both(Finding::EpVsCpu, variant, Timing::Run);
+        }
     }
-    // 4.2: probe chains.
-    for k in FRAGMENTATION_KS {
-        let variant = Variant::Probe(ProbeVariant {
-            cut: cut_op_for(study),
-            k,
-            hidden: PROBE_HIDDEN,
-        });
-        p.both(Finding::Fragmentation, variant, Timing::Run);
+
+    /// 4.2: probe chains with k cut-makers.
+    fn fragmentation(&mut self) {
+        for k in FRAGMENTATION_KS {
+            let variant = Variant::Probe(ProbeVariant {
+                cut: cut_op_for(self.study),
+                k,
+                hidden: PROBE_HIDDEN,
+            });
+            self.both(Finding::Fragmentation, variant, Timing::Run);
+        }
     }
-    // 4.3 - 4.5 on the tiny model.
-    for shape in [TokenShape::Dynamic, static_shape(1)] {
-        p.both(
-            Finding::Shapes,
-            tiny(Activation::Gelu, FloatType::F32, shape),
-            Timing::Run,
-        );
+
+    /// 4.3 to 4.6 and batch scaling: one axis at a time on the tiny model, then MobileNetV2.
+    fn model_axes(&mut self) {
+        let run = Timing::Run;
+        for shape in [TokenShape::Dynamic, static_shape(1)] {
+            let variant = tiny(Activation::Gelu, FloatType::F32, shape);
+            self.both(Finding::Shapes, variant, run);
+        }
+        for activation in [Activation::Gelu, Activation::FastGelu] {
+            let variant = tiny(activation, FloatType::F32, static_shape(1));
+            self.both(Finding::Activation, variant, run);
+        }
+        for dtype in [FloatType::F32, FloatType::F16] {
+            let variant = tiny(Activation::Gelu, dtype, static_shape(1));
+            self.both(Finding::Dtype, variant, run);
+        }
+        for dtype in [FloatType::F32, FloatType::F16] {
+            self.both(Finding::Vision, mobilenet(dtype), run);
+        }
+        for batch in [1, 2, 4, 8] {
+            let variant = tiny(Activation::Gelu, FloatType::F32, static_shape(batch));
+            self.both(Finding::Batch, variant, run);
+        }
     }
-    for activation in [Activation::Gelu, Activation::FastGelu] {
-        p.both(
-            Finding::Activation,
-            tiny(activation, FloatType::F32, static_shape(1)),
-            Timing::Run,
-        );
-    }
-    for dtype in [FloatType::F32, FloatType::F16] {
-        p.both(
-            Finding::Dtype,
-            tiny(Activation::Gelu, dtype, static_shape(1)),
-            Timing::Run,
-        );
-    }
-    // 4.6: the vision control.
-    for dtype in [FloatType::F32, FloatType::F16] {
-        let variant = Variant::Vision(VisionVariant {
-            model: VisionModel::MobilenetV2,
-            dtype,
-            batch: 1,
-        });
-        p.both(Finding::Vision, variant, Timing::Run);
-    }
-    // Batch scaling.
-    for batch in [1, 2, 4, 8] {
-        p.both(
-            Finding::Batch,
-            tiny(Activation::Gelu, FloatType::F32, static_shape(batch)),
-            Timing::Run,
-        );
-    }
-    if study == EpKind::CoreMl {
+
+    /// CoreML's model formats and compute units, on the FastGELU tiny model it covers best.
+    fn coreml_options(&mut self) {
         let fast_static = tiny(Activation::FastGelu, FloatType::F32, static_shape(1));
         for (format, name) in [
             (ModelFormat::NeuralNetwork, "neuralnetwork"),
@@ -302,14 +292,8 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
                 format,
                 ..CoreMlOptions::default()
             });
-            let session = p.session(ep);
-            p.push(
-                Finding::Format,
-                format!("{fast_static}+{name}"),
-                fast_static,
-                session,
-                Timing::Run,
-            );
+            let session = self.session(ep);
+            self.with_option(Finding::Format, fast_static, name, session);
         }
         for (units, name) in [
             (ComputeUnits::All, "all"),
@@ -321,40 +305,58 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
                 units,
                 ..CoreMlOptions::default()
             });
-            let session = p.session(ep);
-            p.push(
-                Finding::Units,
-                format!("{fast_static}+{name}"),
-                fast_static,
-                session,
-                Timing::Run,
-            );
+            let session = self.session(ep);
+            self.with_option(Finding::Units, fast_static, name, session);
         }
     }
-    // Cold start per model.
-    let cold: Vec<Variant> = [
-        TransformerModel::TinySystemsBert,
-        TransformerModel::DistilbertBaseUncased,
-        TransformerModel::BertBaseUncased,
-    ]
-    .into_iter()
-    .map(|model| {
-        Variant::Transformer(TransformerVariant {
-            model,
-            activation: Activation::Gelu,
-            dtype: FloatType::F32,
-            shape: static_shape(1),
-        })
-    })
-    .chain([Variant::Vision(VisionVariant {
-        model: VisionModel::MobilenetV2,
-        dtype: FloatType::F32,
-        batch: 1,
-    })])
-    .collect();
-    for variant in cold {
-        p.both(Finding::SessionCreate, variant, Timing::SessionCreate);
+
+    /// Cold start per model: creating a session of each static fp32 model.
+    fn cold_start(&mut self) {
+        for model in [
+            TransformerModel::TinySystemsBert,
+            TransformerModel::DistilbertBaseUncased,
+            TransformerModel::BertBaseUncased,
+        ] {
+            let variant = Variant::Transformer(TransformerVariant {
+                model,
+                activation: Activation::Gelu,
+                dtype: FloatType::F32,
+                shape: static_shape(1),
+            });
+            self.both(Finding::SessionCreate, variant, Timing::SessionCreate);
+        }
+        let vision = mobilenet(FloatType::F32);
+        self.both(Finding::SessionCreate, vision, Timing::SessionCreate);
     }
+}
+
+fn mobilenet(dtype: FloatType) -> Variant {
+    Variant::Vision(VisionVariant {
+        model: VisionModel::MobilenetV2,
+        dtype,
+        batch: 1,
+    })
+}
+
+/// Every benchmark of `study`, in the study's order. Studies of an accelerator EP compare it with
+/// the CPU EP on the same ORT library; the CPU study varies CPU-only settings.
+pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
+    let mut p = Planner {
+        study,
+        settings,
+        cases: Vec::new(),
+    };
+    if study == EpKind::Cpu {
+        p.cpu_settings();
+        return p.cases;
+    }
+    p.transformers();
+    p.fragmentation();
+    p.model_axes();
+    if study == EpKind::CoreMl {
+        p.coreml_options();
+    }
+    p.cold_start();
     p.cases
 }
 
