@@ -31,7 +31,23 @@ impl ProfileSummary {
         out
     }
 
+    /// The sections of the text block, a blank line apart.
     fn write_profile(&self, out: &mut String) -> fmt::Result {
+        self.write_totals(out)?;
+        writeln!(out)?;
+        self.write_breakdown(out)?;
+        writeln!(out)?;
+        self.write_providers(out)?;
+        writeln!(out)?;
+        self.write_partitions(out)?;
+        writeln!(out)?;
+        self.write_fallback(out)?;
+        writeln!(out)?;
+        self.write_transitions(out)?;
+        self.write_top_nodes(out)
+    }
+
+    fn write_totals(&self, out: &mut String) -> fmt::Result {
         writeln!(out, "Total Profile Statistics:")?;
         writeln!(out, "  - Total events: {}", count(self.total_events))?;
         writeln!(
@@ -72,8 +88,10 @@ impl ProfileSummary {
                 count(self.fence_events)
             )?;
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
+    fn write_breakdown(&self, out: &mut String) -> fmt::Result {
         writeln!(
             out,
             "Execution Time Breakdown (inside model_run, {} in total):",
@@ -90,9 +108,10 @@ impl ProfileSummary {
             "  - Node execution: {}{}",
             millis(self.node_execution_ms),
             percent_suffix(self.node_execution_share)
-        )?;
+        )
+    }
 
-        writeln!(out)?;
+    fn write_providers(&self, out: &mut String) -> fmt::Result {
         writeln!(out, "Execution Providers (kernel time):")?;
         if self.providers.is_empty() {
             writeln!(out, "  - none: the profile has no node events")?;
@@ -121,79 +140,85 @@ impl ProfileSummary {
                 self.ep_time_share.map_or("n/a".to_string(), percent)
             )?;
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
+    fn write_partitions(&self, out: &mut String) -> fmt::Result {
         if self.accelerators.is_empty() {
-            writeln!(out, "Partitions: none (no accelerator EP executed a node)")?;
-        } else {
+            return writeln!(out, "Partitions: none (no accelerator EP executed a node)");
+        }
+        writeln!(
+            out,
+            "{} Partitions: {}",
+            self.accelerators.join(", "),
+            self.partitions.len()
+        )?;
+        for (i, p) in self.partitions.iter().enumerate() {
             writeln!(
                 out,
-                "{} Partitions: {}",
-                self.accelerators.join(", "),
-                self.partitions.len()
+                "  {}. {}: {} ({}, mean {})",
+                i + 1,
+                p.name,
+                millis(p.time_ms),
+                plural(p.events, "event"),
+                millis(p.mean_ms)
             )?;
-            for (i, p) in self.partitions.iter().enumerate() {
-                writeln!(
-                    out,
-                    "  {}. {}: {} ({}, mean {})",
-                    i + 1,
-                    p.name,
-                    millis(p.time_ms),
-                    plural(p.events, "event"),
-                    millis(p.mean_ms)
-                )?;
-            }
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
-        match self.fallback_nodes {
-            None => writeln!(
+    fn write_fallback(&self, out: &mut String) -> fmt::Result {
+        let Some(nodes) = self.fallback_nodes else {
+            return writeln!(
                 out,
                 "CPU Fallback Operations: not applicable (no accelerator EP in the session)"
-            )?,
-            Some(nodes) => {
-                writeln!(out, "CPU Fallback Operations ({}):", plural(nodes, "node"))?;
-                for (i, op) in self.fallback_ops.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "  {}. {}: {} ({}, {})",
-                        i + 1,
-                        op.op,
-                        millis(op.time_ms),
-                        plural(op.events, "event"),
-                        plural(op.nodes, "node")
-                    )?;
-                }
-            }
+            );
+        };
+        writeln!(out, "CPU Fallback Operations ({}):", plural(nodes, "node"))?;
+        for (i, op) in self.fallback_ops.iter().enumerate() {
+            writeln!(
+                out,
+                "  {}. {}: {} ({}, {})",
+                i + 1,
+                op.op,
+                millis(op.time_ms),
+                plural(op.events, "event"),
+                plural(op.nodes, "node")
+            )?;
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
+    fn write_transitions(&self, out: &mut String) -> fmt::Result {
         match self.transitions_per_run {
             Some(t) => writeln!(
                 out,
                 "Provider transitions per run: {t:.2} (consecutive nodes on different providers)"
-            )?,
+            ),
             None => writeln!(
                 out,
                 "Provider transitions per run: n/a (no model_run events)"
-            )?,
+            ),
         }
+    }
 
-        if !self.top_nodes.is_empty() {
-            writeln!(out)?;
-            writeln!(out, "Top Nodes by Time:")?;
-            for (i, n) in self.top_nodes.iter().take(TOP_NODES_SHOWN).enumerate() {
-                writeln!(
-                    out,
-                    "  {}. {} [{}, {}]: {} ({})",
-                    i + 1,
-                    n.name,
-                    n.op,
-                    n.provider,
-                    millis(n.time_ms),
-                    plural(n.events, "event")
-                )?;
-            }
+    fn write_top_nodes(&self, out: &mut String) -> fmt::Result {
+        if self.top_nodes.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(out, "Top Nodes by Time:")?;
+        for (i, n) in self.top_nodes.iter().take(TOP_NODES_SHOWN).enumerate() {
+            writeln!(
+                out,
+                "  {}. {} [{}, {}]: {} ({})",
+                i + 1,
+                n.name,
+                n.op,
+                n.provider,
+                millis(n.time_ms),
+                plural(n.events, "event")
+            )?;
         }
         Ok(())
     }
