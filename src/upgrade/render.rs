@@ -12,6 +12,16 @@ use super::report::{Failure, Outcome, Row, SideInfo, UpgradeReport};
 /// The report as text: what ran, how, one row per benchmark, and the conclusion.
 pub fn report(report: &UpgradeReport) -> String {
     let mut out = String::new();
+    header(&mut out, report);
+    out.push('\n');
+    out.push_str(&table(report).render());
+    mismatches(&mut out, report);
+    conclusion(&mut out, report);
+    out
+}
+
+/// What ran and how.
+fn header(out: &mut String, report: &UpgradeReport) {
     let method = &report.method;
     let _ = writeln!(
         out,
@@ -37,7 +47,10 @@ pub fn report(report: &UpgradeReport) -> String {
         method.threshold * 100.0,
         report.wall_s
     );
-    out.push('\n');
+}
+
+/// One row per benchmark: each side's median, the change, the verdict, the outputs.
+fn table(report: &UpgradeReport) -> Table {
     let mut table = Table::new(&[
         "benchmark",
         "from",
@@ -85,7 +98,11 @@ pub fn report(report: &UpgradeReport) -> String {
             }
         }
     }
-    out.push_str(&table.render());
+    table
+}
+
+/// The outputs that differ, with the tolerance they exceeded.
+fn mismatches(out: &mut String, report: &UpgradeReport) {
     for row in &report.rows {
         if let Outcome::Measured(m) = &row.outcome
             && let Agreement::Mismatch { tolerance, details } = &m.agreement
@@ -98,6 +115,11 @@ pub fn report(report: &UpgradeReport) -> String {
             );
         }
     }
+}
+
+/// The counts of each verdict and whether the check passed.
+fn conclusion(out: &mut String, report: &UpgradeReport) {
+    let method = &report.method;
     let measured = report.measured().count();
     let mismatched = report
         .measured()
@@ -133,7 +155,6 @@ pub fn report(report: &UpgradeReport) -> String {
             "FAIL: a regression beyond the threshold, differing outputs, or a benchmark the upgrade broke (exit code 1)"
         }
     );
-    out
 }
 
 fn side(info: &SideInfo) -> String {
