@@ -290,15 +290,6 @@ mod tests {
     use super::*;
     use crate::baseline::noise::NoiseBasis;
 
-    fn change(lower: f64, upper: f64) -> Change {
-        Change {
-            point: (lower + upper) / 2.0,
-            lower,
-            upper,
-            confidence: 0.95,
-        }
-    }
-
     fn floor(fraction: f64) -> NoiseFloor {
         NoiseFloor {
             fraction,
@@ -308,7 +299,7 @@ mod tests {
 
     #[test]
     fn the_gate_is_the_larger_of_threshold_and_noise() {
-        let slow = change(0.25, 0.35);
+        let slow = Change::between(0.25, 0.35);
         let judged = |threshold, noise| Judged::new(slow, threshold, floor(noise));
         assert_eq!(judged(0.10, 0.0).verdict, Verdict::Slower);
         assert_eq!(judged(0.10, 0.30).verdict, Verdict::Inconclusive);

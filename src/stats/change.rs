@@ -34,3 +34,16 @@ impl Change {
         (1.0 + self.point, 1.0 + self.lower, 1.0 + self.upper)
     }
 }
+
+#[cfg(test)]
+impl Change {
+    /// A 95% change with these bounds and its point midway, for tests of judging rules.
+    pub(crate) fn between(lower: f64, upper: f64) -> Change {
+        Change {
+            point: (lower + upper) / 2.0,
+            lower,
+            upper,
+            confidence: CONFIDENCE,
+        }
+    }
+}

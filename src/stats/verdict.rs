@@ -54,33 +54,27 @@ impl Verdict {
 mod tests {
     use super::*;
 
-    fn change(lower: f64, upper: f64) -> Change {
-        Change {
-            point: (lower + upper) / 2.0,
-            lower,
-            upper,
-            confidence: 0.95,
-        }
-    }
-
     #[test]
     fn the_fast_bound_mirrors_the_slow_one() {
         // A 25% gate on the slow side is a 20% gate on the fast side (1 / 1.25 = 0.8).
-        let fast = change(-0.25, -0.21);
+        let fast = Change::between(-0.25, -0.21);
         assert_eq!(Verdict::judge(&fast, 0.25), Verdict::Faster);
         assert_eq!(Verdict::judge(&fast, 0.30), Verdict::Inconclusive);
         assert_eq!(
-            Verdict::judge(&change(0.25, 0.35), 0.30),
+            Verdict::judge(&Change::between(0.25, 0.35), 0.30),
             Verdict::Inconclusive
         );
         assert_eq!(
-            Verdict::judge(&change(-0.19, 0.24), 0.25),
+            Verdict::judge(&Change::between(-0.19, 0.24), 0.25),
             Verdict::Equivalent
         );
         // With no gate only an interval at exactly zero is equivalent.
-        assert_eq!(Verdict::judge(&change(0.0, 0.0), 0.0), Verdict::Equivalent);
         assert_eq!(
-            Verdict::judge(&change(-0.01, 0.01), 0.0),
+            Verdict::judge(&Change::between(0.0, 0.0), 0.0),
+            Verdict::Equivalent
+        );
+        assert_eq!(
+            Verdict::judge(&Change::between(-0.01, 0.01), 0.0),
             Verdict::Inconclusive
         );
         assert!(Verdict::Slower.is_difference() && !Verdict::Equivalent.is_difference());

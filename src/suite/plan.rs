@@ -235,13 +235,11 @@ impl Planner<'_> {
             TransformerModel::DistilbertBaseUncased,
             TransformerModel::TinySystemsBert,
         ] {
-            let variant = Variant::Transformer(TransformerVariant {
-                model,
-                activation: Activation::Gelu,
-                dtype: FloatType::F32,
-                shape: TokenShape::Dynamic,
-            });
-            self.both(Finding::EpVsCpu, variant, Timing::Run);
+            self.both(
+                Finding::EpVsCpu,
+                transformer(model, TokenShape::Dynamic),
+                Timing::Run,
+            );
         }
     }
 
@@ -317,17 +315,22 @@ impl Planner<'_> {
             TransformerModel::DistilbertBaseUncased,
             TransformerModel::BertBaseUncased,
         ] {
-            let variant = Variant::Transformer(TransformerVariant {
-                model,
-                activation: Activation::Gelu,
-                dtype: FloatType::F32,
-                shape: static_shape(1),
-            });
+            let variant = transformer(model, static_shape(1));
             self.both(Finding::SessionCreate, variant, Timing::SessionCreate);
         }
         let vision = mobilenet(FloatType::F32);
         self.both(Finding::SessionCreate, vision, Timing::SessionCreate);
     }
+}
+
+/// A transformer as practitioners export it: GELU, fp32.
+fn transformer(model: TransformerModel, shape: TokenShape) -> Variant {
+    Variant::Transformer(TransformerVariant {
+        model,
+        activation: Activation::Gelu,
+        dtype: FloatType::F32,
+        shape,
+    })
 }
 
 fn mobilenet(dtype: FloatType) -> Variant {
