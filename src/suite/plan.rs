@@ -99,7 +99,7 @@ impl serde::Serialize for BenchId {
     }
 }
 
-/// The study's reference shape: the seeds measure batch 1, sequence 128.
+/// The study's reference shape: it measures batch 1, sequence 128.
 const SEQ: u32 = 128;
 
 fn tiny(activation: Activation, dtype: FloatType, shape: TokenShape) -> Variant {
