@@ -115,6 +115,11 @@ fn coreml_study_off_a_mac_times_the_cpu_and_predicts_partitions() {
                     format_ms(p50)
                 );
                 assert!(report.contains(&line), "report lacks `{line}`");
+                // The fp16 graph is checked against the fp32 one on the CPU, at the fp16 class.
+                if row["label"].as_str().unwrap().contains("fp16") {
+                    assert_eq!(row["correctness"]["outcome"], "agree", "{row}");
+                    assert_eq!(row["correctness"]["tolerance"], "fp16-storage", "{row}");
+                }
                 let samples = row["samples_ms"].as_array().unwrap();
                 assert_eq!(
                     samples.len(),

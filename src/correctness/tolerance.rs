@@ -36,7 +36,9 @@ use crate::zoo::Activation;
 
 /// How precisely the two sides of a comparison compute, from most to least precise. The
 /// comparison uses the class of the less precise side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ToleranceClass {
     /// The same graph on ONNX Runtime's CPU EP, at the same optimisation level.

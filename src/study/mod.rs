@@ -394,7 +394,7 @@ fn correctness(check: Option<&crate::correctness::Comparison>) -> Correctness {
                 .iter()
                 .filter_map(|o| o.stats.as_ref().map(|s| s.cosine))
                 .fold(1.0, f64::min),
-            tolerance: format!("{:?}", check.tolerance.class),
+            tolerance: check.tolerance.class,
         },
     }
 }

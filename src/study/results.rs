@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::correctness::ToleranceClass;
 use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
 use crate::runtime::EpKind;
@@ -186,8 +187,8 @@ pub enum Correctness {
         max_abs_error: f64,
         /// Smallest cosine similarity over all outputs.
         min_cosine: f64,
-        /// The tolerance class used (e.g. `Fp16Graph`), as `epbench compare` explains it.
-        tolerance: String,
+        /// The tolerance class used (e.g. `fp16-storage`), as `epbench compare` explains it.
+        tolerance: ToleranceClass,
     },
 }
 
