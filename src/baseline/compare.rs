@@ -1,6 +1,6 @@
 //! Several baselines side by side: one row per benchmark id, one column per baseline, each
 //! column's change against the first with its interval and verdict. The rule that judges one
-//! pair of sides ([`judge_pair`]) is here too; `check` uses it.
+//! pair of sides (`judge_pair`) is here too; `check` uses it.
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,4 @@
-//! Plain-text presentation shared by every report: how numbers are written ([`format`]) and the
+//! Plain-text presentation shared by every report: how numbers are written ([`format`](mod@format)) and the
 //! column table the terminal reports print ([`Table`]). What a report says stays with the report;
 //! how it lays out numbers and columns is here, once.
 
