@@ -4,7 +4,7 @@
 //!
 //! One file per job:
 //! - this file runs the phases: models, sessions and timed runs, partitions;
-//! - [`partitions`](mod@partitions) measures (profile, CoreML log) or predicts (rules) partitions;
+//! - `partitions` measures (profile, CoreML log) or predicts (rules) partitions;
 //! - [`results`] holds the types `results.json` is written from;
 //! - [`analysis`] compares rows with intervals, fits the fragmentation slope, words conclusions;
 //! - [`markdown`] writes `report.md`, [`plots`] the charts, [`summary`] the terminal table;

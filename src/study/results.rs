@@ -234,7 +234,7 @@ impl fmt::Display for PartitionSource {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartitionNumbers {
     pub source: PartitionSource,
-    /// How: "ORT profile of a <ep> session (fused EP nodes)", "CoreML EP log line
+    /// How: "ORT profile of a `<ep>` session (fused EP nodes)", "CoreML EP log line
     /// (GetCapability)", "predicted (rules CoreML EP 1.31, NeuralNetwork)".
     pub provenance: String,
     /// Partitions the EP took.
