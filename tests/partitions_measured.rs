@@ -4,8 +4,18 @@
 
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder};
 use epbench::partitions::measured::{parse_capability, parse_node_line};
-use epbench::partitions::{AnalysisGraph, PartitionError, Source, measured_from_logs};
-use epbench::runtime::{LogLevel, LogLine, ModelFormat};
+use epbench::partitions::{AnalysisGraph, PartitionError, Provenance, measured_from_logs};
+use epbench::runtime::{Ep, LogLevel, LogLine};
+
+/// What a measurement on a Mac records about itself: the EP with its options and the runtime.
+fn on_a_mac() -> Provenance {
+    Provenance::Measured {
+        ep: "coreml".parse::<Ep>().expect("ep"),
+        runtime: "onnxruntime==1.31.1 (ORT 1.31.1)".into(),
+        ort_version: "1.31.1".into(),
+        executes: true,
+    }
+}
 
 fn line(level: LogLevel, message: &str) -> LogLine {
     LogLine {
@@ -78,9 +88,9 @@ fn measured_report_from_warning_and_verbose_lines() {
             "CoreMLExecutionProvider::GetCapability, number of partitions supported by CoreML: 2 number of nodes in the graph: 3 number of nodes supported by CoreML: 2",
         ),
     ];
-    let measured = measured_from_logs(&logs, Some(ModelFormat::NeuralNetwork)).expect("measured");
+    let measured = measured_from_logs(&logs, on_a_mac()).expect("measured");
     let r = &measured.report;
-    assert_eq!(r.source, Source::Measured);
+    assert!(r.provenance.is_measured());
     assert_eq!((r.nodes, r.supported_nodes, r.partitions), (3, 2, 2));
     assert_eq!(r.unsupported.len(), 1);
     assert_eq!(
@@ -104,7 +114,7 @@ fn a_single_partition_is_logged_at_info_and_the_last_summary_wins() {
             "CoreMLExecutionProvider::GetCapability, number of partitions supported by CoreML: 1 number of nodes in the graph: 100 number of nodes supported by CoreML: 100",
         ),
     ];
-    let measured = measured_from_logs(&logs, None).expect("measured");
+    let measured = measured_from_logs(&logs, on_a_mac()).expect("measured");
     assert_eq!(measured.capability.partitions, 1);
     assert_eq!(measured.report.nodes, 100);
     assert!(measured.node_lines.is_empty());
@@ -113,7 +123,7 @@ fn a_single_partition_is_logged_at_info_and_the_last_summary_wins() {
 #[test]
 fn missing_or_broken_lines_are_clear_errors() {
     let logs = vec![line(LogLevel::Info, "Session created")];
-    let err = measured_from_logs(&logs, None).unwrap_err();
+    let err = measured_from_logs(&logs, on_a_mac()).unwrap_err();
     assert!(
         matches!(err, PartitionError::NoCapabilityLine { lines: 1 }),
         "{err}"
@@ -123,7 +133,7 @@ fn missing_or_broken_lines_are_clear_errors() {
         LogLevel::Warning,
         "CoreMLExecutionProvider::GetCapability, number of partitions supported by CoreML: many",
     )];
-    let err = measured_from_logs(&broken, None).unwrap_err();
+    let err = measured_from_logs(&broken, on_a_mac()).unwrap_err();
     assert!(matches!(err, PartitionError::BadLogLine { .. }), "{err}");
 }
 
@@ -167,14 +177,14 @@ fn per_node_lines_plus_the_graph_give_partition_sizes() {
     ];
     let mut logs = verbose.clone();
     logs.push(summary(2, 3));
-    let mut measured = measured_from_logs(&logs, None).expect("measured");
+    let mut measured = measured_from_logs(&logs, on_a_mac()).expect("measured");
     assert!(measured.attach_partition_sizes(&graph));
     assert_eq!(measured.report.partition_sizes, [1, 2]);
 
     // A log that grouping cannot reproduce (e.g. a filter dropped a partition) keeps no sizes.
     let mut logs = verbose;
     logs.push(summary(1, 2));
-    let mut measured = measured_from_logs(&logs, None).expect("measured");
+    let mut measured = measured_from_logs(&logs, on_a_mac()).expect("measured");
     assert!(!measured.attach_partition_sizes(&graph));
     assert!(measured.report.partition_sizes.is_empty());
 }

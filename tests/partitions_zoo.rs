@@ -153,7 +153,7 @@ fn release_1_31_predictions_for_tiny_bert() {
             ml.supported_nodes,
             ml.partitions
         );
-        assert_eq!(ml.format, Some(ModelFormat::MlProgram));
+        assert_eq!(ml.provenance.format(), Some(ModelFormat::MlProgram));
         assert!(ml.supported_nodes > nn.supported_nodes, "{name}");
         assert!(ml.partitions < nn.partitions, "{name}");
         if name.contains("static") {

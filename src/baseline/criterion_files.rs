@@ -63,10 +63,71 @@ pub struct BenchmarkId {
     pub function_id: Option<String>,
     /// The parameter, for benchmarks registered with `BenchmarkId::new(function, value)`.
     pub value_str: Option<String>,
+    /// What one iteration processes, when the benchmark declared it.
+    #[serde(default)]
+    pub throughput: Option<Throughput>,
     /// The id users see and filter on: `group/function[/value]`.
     pub full_id: String,
     /// Where criterion keeps the benchmark, relative to its output directory.
     pub directory_name: String,
+}
+
+/// What one iteration of a benchmark processes (criterion's `Throughput`, as `benchmark.json`
+/// writes it: `{"Elements": 8}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum Throughput {
+    Bits(u64),
+    Bytes(u64),
+    BytesDecimal(u64),
+    Elements(u64),
+    ElementsAndBytes { elements: u64, bytes: u64 },
+}
+
+impl Throughput {
+    /// Elements per iteration, when the benchmark counts elements.
+    pub fn elements(self) -> Option<u64> {
+        match self {
+            Throughput::Elements(n) | Throughput::ElementsAndBytes { elements: n, .. } => Some(n),
+            Throughput::Bits(_) | Throughput::Bytes(_) | Throughput::BytesDecimal(_) => None,
+        }
+    }
+
+    /// Bytes per iteration, when the benchmark counts bytes.
+    pub fn bytes(self) -> Option<u64> {
+        match self {
+            Throughput::Bytes(n)
+            | Throughput::BytesDecimal(n)
+            | Throughput::ElementsAndBytes { bytes: n, .. } => Some(n),
+            Throughput::Bits(_) | Throughput::Elements(_) => None,
+        }
+    }
+}
+
+/// One of criterion's bootstrap estimates in `estimates.json`, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Estimate {
+    pub confidence_interval: ConfidenceInterval,
+    pub point_estimate: f64,
+    pub standard_error: f64,
+}
+
+/// The interval of an [`Estimate`].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConfidenceInterval {
+    pub confidence_level: f64,
+    pub lower_bound: f64,
+    pub upper_bound: f64,
+}
+
+/// Criterion's `estimates.json`: its statistics of one run of one benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Estimates {
+    pub mean: Estimate,
+    pub median: Estimate,
+    pub median_abs_dev: Estimate,
+    /// `null` for benchmarks sampled in flat mode, where no regression is fitted.
+    pub slope: Option<Estimate>,
+    pub std_dev: Estimate,
 }
 
 /// How criterion chose iteration counts for the samples.
@@ -137,6 +198,8 @@ pub struct BenchmarkFolder {
     pub id: BenchmarkId,
     /// The raw measurements from `sample.json`.
     pub sample: Sample,
+    /// Criterion's own statistics of them, from `estimates.json`.
+    pub estimates: Estimates,
     /// When `benchmark.json` was written, i.e. when the benchmark finished.
     pub finished: Option<SystemTime>,
 }
@@ -158,16 +221,13 @@ pub fn read_folder(path: &Path) -> Result<BenchmarkFolder, BaselineError> {
         .validate()
         .map_err(|reason| BaselineError::malformed(&sample_path, reason))?;
 
-    // Not used for statistics, but criterion's `--baseline` needs them after a restore, so a
-    // broken one must be caught when saving, not months later.
-    let estimates_path = path.join("estimates.json");
-    let estimates: serde_json::Value = parse(&estimates_path, "criterion's estimates.json")?;
-    if estimates["mean"]["point_estimate"].as_f64().is_none() {
-        return Err(BaselineError::malformed(
-            &estimates_path,
-            "expected criterion's estimates with `mean.point_estimate`",
-        ));
-    }
+    // Not used for statistics, but criterion's `--baseline` needs them after a restore (and
+    // critcmp reads them), so a broken one must be caught when saving, not months later.
+    let estimates: Estimates = parse(
+        &path.join("estimates.json"),
+        "criterion's estimates.json (`mean.point_estimate` and the other estimates, each with \
+         its standard error and confidence interval)",
+    )?;
     let tukey_path = path.join("tukey.json");
     let fences: Vec<f64> = parse(&tukey_path, "criterion's tukey.json (four numbers)")?;
     if fences.len() != 4 {
@@ -184,6 +244,7 @@ pub fn read_folder(path: &Path) -> Result<BenchmarkFolder, BaselineError> {
         path: path.to_path_buf(),
         id,
         sample,
+        estimates,
         finished,
     })
 }

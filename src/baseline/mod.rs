@@ -10,7 +10,9 @@
 //!   between-run noise floor; the statistics themselves (the bootstrap, the [`Verdict`]) are
 //!   [`crate::stats`];
 //! - [`compare`](mod@compare) judges a pair of sides and assembles the side-by-side table,
-//!   [`check`](mod@check) the CI gate; [`render`] prints them.
+//!   [`check`](mod@check) the CI gate; [`render`] prints them;
+//! - [`export`] writes baselines (and study results) for Bencher, github-action-benchmark and
+//!   critcmp.
 //!
 //! [`Verdict`]: crate::stats::Verdict
 //!
@@ -42,6 +44,7 @@ pub mod check;
 pub mod compare;
 pub mod criterion_files;
 mod error;
+pub mod export;
 pub mod metadata;
 mod name;
 pub mod noise;

@@ -271,16 +271,7 @@ impl Store {
         run: usize,
         criterion_dir: &Path,
     ) -> Result<RestoreSummary, BaselineError> {
-        let dir = self.existing(name)?;
-        let metadata = read_metadata(&dir)?;
-        if run == 0 || run > metadata.runs.len() {
-            return Err(BaselineError::NoSuchRun {
-                name: name.to_string(),
-                runs: metadata.runs.len(),
-                run,
-            });
-        }
-        let folders = self.run_folders(name, &dir, run)?;
+        let folders = self.folders(name, run)?;
         for folder in &folders {
             let to = criterion_dir
                 .join(&folder.id.directory_name)
@@ -293,6 +284,25 @@ impl Store {
             benchmarks: folders.len(),
             criterion_dir: criterion_dir.to_path_buf(),
         })
+    }
+
+    /// The criterion folders of run `run` (1-based) of baseline `name`, with everything
+    /// criterion wrote for each benchmark (its id, samples and estimates).
+    pub fn folders(
+        &self,
+        name: &BaselineName,
+        run: usize,
+    ) -> Result<Vec<BenchmarkFolder>, BaselineError> {
+        let dir = self.existing(name)?;
+        let metadata = read_metadata(&dir)?;
+        if run == 0 || run > metadata.runs.len() {
+            return Err(BaselineError::NoSuchRun {
+                name: name.to_string(),
+                runs: metadata.runs.len(),
+                run,
+            });
+        }
+        self.run_folders(name, &dir, run)
     }
 
     fn existing(&self, name: &BaselineName) -> Result<PathBuf, BaselineError> {

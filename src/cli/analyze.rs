@@ -1,39 +1,56 @@
-//! `epbench analyze MODEL --ep coreml`: CoreML partitions predicted offline, and measured where
-//! CoreML runs.
+//! `epbench analyze MODEL --ep coreml[:options]`: CoreML partitions predicted offline, and
+//! measured by the CoreML EP itself wherever the loaded runtime has it (a Mac, or ORT's CoreML EP
+//! built for Linux), node by node beside the prediction.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use epbench::partitions::{self, AnalyzeOptions, Measured, rules};
+use epbench::partitions::coreml_ep::{self, EpPartitioning, NodeComparison};
+use epbench::partitions::{self, AnalyzeOptions, PartitionReport, rules};
 use epbench::provisioning::OrtRequirement;
-use epbench::runtime::{CoreMlOptions, Ep, EpKind, LogLevel, ModelFormat, SessionConfig};
+use epbench::runtime::{CoreMlOptions, Ep, ModelFormat};
 use epbench::workload::ModelRef;
 
 use super::output::print_json;
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Neuralnetwork,
     Mlprogram,
+}
+
+impl From<Format> for ModelFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Neuralnetwork => ModelFormat::NeuralNetwork,
+            Format::Mlprogram => ModelFormat::MlProgram,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A zoo variant (see `epbench models list`) or an .onnx file.
     model: String,
-    /// The EP whose partitioning to predict; only coreml has offline rules.
-    #[arg(long, default_value = "coreml")]
-    ep: EpKind,
-    /// The CoreML model format to predict for (the other one is shown for comparison).
-    #[arg(long, value_enum, default_value = "neuralnetwork")]
-    format: Format,
+    /// The EP whose partitioning to analyse, with its options (e.g.
+    /// coreml:format=mlprogram,static_shapes=1); only coreml has offline rules. Where the
+    /// loaded runtime has the CoreML EP, it is measured with exactly these options.
+    #[arg(long, default_value = "coreml", value_name = "EP")]
+    ep: Ep,
+    /// Only this CoreML model format (default: both, the EP's format first).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Which ORT release's rules to apply: a version (1.19.2, 1.31.1) or a family id
     /// (2024, 1.31). Default: the newest.
     #[arg(long, value_name = "V")]
     ort_version: Option<String>,
-    /// Predict with RequireStaticInputShapes=1.
+    /// Predict (and measure) with RequireStaticInputShapes=1, as `static_shapes=1` does.
     #[arg(long)]
     static_shapes: bool,
+    /// Exit 1 when the prediction and the CoreML EP disagree (counts or any node); exit 2 when
+    /// the loaded runtime has no CoreML EP to check against.
+    #[arg(long)]
+    check: bool,
     /// Where zoo models are built.
     #[arg(long, default_value = epbench::zoo::DEFAULT_OUT_DIR)]
     models: PathBuf,
@@ -42,27 +59,111 @@ pub struct Args {
     json: bool,
 }
 
+/// One format's prediction and, where the EP partitions here, its measurement.
 #[derive(serde::Serialize)]
-struct Report<'a> {
-    model: String,
-    #[serde(flatten)]
-    analysis: &'a partitions::Analysis,
-    /// Present only where CoreML runs (macOS).
-    measured: Option<&'a epbench::partitions::PartitionReport>,
+struct FormatResult<'a> {
+    format: ModelFormat,
+    predicted: &'a PartitionReport,
+    measured: Option<Measurement<'a>>,
     /// Why nothing was measured.
     measured_note: Option<String>,
 }
 
+#[derive(serde::Serialize)]
+struct Measurement<'a> {
+    #[serde(flatten)]
+    report: &'a PartitionReport,
+    /// Session creation on the EP (ORT's partitioning and CoreML model building), ms.
+    session_ms: f64,
+    comparison: NodeComparison,
+    built_models: &'a [coreml_ep::BuiltModel],
+}
+
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    model: String,
+    ep: &'a Ep,
+    #[serde(flatten)]
+    analysis: &'a partitions::Analysis,
+    formats: Vec<FormatResult<'a>>,
+}
+
 pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<ExitCode> {
-    if args.ep != EpKind::CoreMl {
+    let Ep::CoreMl(ep_options) = &args.ep else {
         anyhow::bail!(
             "offline partition rules exist for coreml only; for {} run `epbench profile MODEL --ep {}` where it is available",
             args.ep,
             args.ep
         );
+    };
+    let family = rule_family(args.ort_version.as_deref())?;
+    let runtime = super::load_runtime(requirement)?;
+    let model_ref = ModelRef::parse(&args.model)?;
+    let model = model_ref.resolve(&args.models)?;
+    let static_shapes = args.static_shapes || ep_options.static_shapes;
+    let primary = args.format.map_or(ep_options.format, ModelFormat::from);
+    let analysis = partitions::analyze_file(
+        &model.path,
+        AnalyzeOptions {
+            family,
+            format: primary,
+            require_static_input_shapes: static_shapes,
+        },
+    )?;
+    let wanted = analysis
+        .predictions
+        .len()
+        .min(if args.format.is_some() { 1 } else { 2 });
+
+    let can_measure = runtime.require_partitioning(&Ep::CoreMl(ep_options.clone()));
+    let mut measurements: Vec<Result<EpPartitioning, String>> = Vec::new();
+    for report in &analysis.predictions[..wanted] {
+        let options = CoreMlOptions {
+            format: report.provenance.format().unwrap_or(primary),
+            static_shapes,
+            ..ep_options.clone()
+        };
+        measurements.push(match &can_measure {
+            Err(reason) => Err(format!("not measured: {reason}")),
+            Ok(_) => coreml_ep::measure(&model.path, &options, Some(&analysis.analysis_graph))
+                .map_err(|e| e.to_string()),
+        });
     }
-    let family = match &args.ort_version {
-        None => &rules::RELEASE_1_31,
+
+    let formats: Vec<FormatResult> = analysis.predictions[..wanted]
+        .iter()
+        .zip(&analysis.node_verdicts)
+        .zip(&measurements)
+        .map(|((predicted, verdicts), measured)| FormatResult {
+            format: predicted.provenance.format().unwrap_or(primary),
+            predicted,
+            measured: measured.as_ref().ok().map(|m| Measurement {
+                report: &m.measured.report,
+                session_ms: m.session_time.as_secs_f64() * 1e3,
+                comparison: coreml_ep::compare_nodes(verdicts, predicted, &m.measured),
+                built_models: &m.built_models,
+            }),
+            measured_note: measured.as_ref().err().cloned(),
+        })
+        .collect();
+
+    let code = check_exit(args.check, &formats)?;
+    if args.json {
+        print_json(&Report {
+            model: model_ref.display_name(),
+            ep: &args.ep,
+            analysis: &analysis,
+            formats,
+        })?;
+    } else {
+        print_text(&model_ref.display_name(), family, &analysis, &formats);
+    }
+    Ok(code)
+}
+
+fn rule_family(version: Option<&str>) -> anyhow::Result<&'static rules::RuleFamily> {
+    match version {
+        None => Ok(&rules::RELEASE_1_31),
         Some(v) => rules::family(v).ok_or_else(|| {
             let known: Vec<String> = rules::FAMILIES
                 .iter()
@@ -72,71 +173,137 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
                 "no CoreML rules for ORT `{v}`; epbench has {}",
                 known.join(", ")
             )
-        })?,
-    };
-    let format = match args.format {
-        Format::Neuralnetwork => ModelFormat::NeuralNetwork,
-        Format::Mlprogram => ModelFormat::MlProgram,
-    };
-    let runtime = super::load_runtime(requirement)?;
-    let model_ref = ModelRef::parse(&args.model)?;
-    let model = model_ref.resolve(&args.models)?;
-    let options = AnalyzeOptions {
-        family,
-        format,
-        require_static_input_shapes: args.static_shapes,
-    };
-    let analysis = partitions::analyze_file(&model.path, options)?;
+        }),
+    }
+}
 
-    let coreml = Ep::CoreMl(CoreMlOptions {
-        format,
-        static_shapes: args.static_shapes,
-        ..CoreMlOptions::default()
-    });
-    let (measured, measured_note) = match runtime.require(&coreml) {
-        Err(reason) => (None, Some(format!("not measured: {reason}"))),
-        Ok(()) => {
-            let built = SessionConfig::new(coreml)
-                .log_level(LogLevel::Verbose)
-                .build(&model.path)?;
-            match partitions::measured_from_logs(&built.logs, Some(format)) {
-                Ok(measured) => (Some(measured), None),
-                Err(e) => (
-                    None,
-                    Some(format!(
-                        "CoreML ran but its partition summary was not found: {e}"
-                    )),
-                ),
-            }
-        }
-    };
-    if args.json {
-        print_json(&Report {
-            model: model_ref.display_name(),
-            analysis: &analysis,
-            measured: measured.as_ref().map(|m: &Measured| &m.report),
-            measured_note,
-        })?;
-    } else {
-        println!(
-            "{} — CoreML partitions (rules: {}, ORT {})",
-            model_ref.display_name(),
-            family.name,
-            family.ort_versions
+/// `--check`: 1 when any measured format disagrees with its prediction, 2 when nothing could be
+/// measured.
+fn check_exit(check: bool, formats: &[FormatResult]) -> anyhow::Result<ExitCode> {
+    if !check {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let measured: Vec<&Measurement> = formats.iter().filter_map(|f| f.measured.as_ref()).collect();
+    if measured.is_empty() {
+        let notes: Vec<&str> = formats
+            .iter()
+            .filter_map(|f| f.measured_note.as_deref())
+            .collect();
+        anyhow::bail!(
+            "--check needs the CoreML EP to compare with, and nothing was measured: {}",
+            notes.join("; ")
         );
-        print!("{}", analysis.render_text());
-        match (&measured, &measured_note) {
-            (Some(m), _) => print!("{}", m.report.render_text()),
+    }
+    Ok(if measured.iter().all(|m| m.comparison.agrees()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_text(
+    model: &str,
+    family: &rules::RuleFamily,
+    analysis: &partitions::Analysis,
+    formats: &[FormatResult],
+) {
+    println!(
+        "{model} — CoreML partitions (rules: {}, ORT {}; graph from ORT {}'s level-1 optimiser)",
+        family.name, family.ort_versions, analysis.optimised_by
+    );
+    for f in formats {
+        println!();
+        print!("{}", f.predicted.render_text());
+        match (&f.measured, &f.measured_note) {
+            (Some(m), _) => {
+                print!("{}", m.report.render_text());
+                println!(
+                    "  session creation {:.0} ms (ORT's partitioning and CoreML model building)",
+                    m.session_ms
+                );
+                print_comparison(&m.comparison, f.predicted, m.report);
+                for built in m.built_models {
+                    let nodes = built
+                        .nodes
+                        .map_or_else(String::new, |n| format!(", {n} nodes"));
+                    println!(
+                        "  built: partition {} {} ({}, {} bytes{nodes})",
+                        built.partition_id,
+                        built.path.display(),
+                        built.format.ort_value(),
+                        built.size_bytes
+                    );
+                }
+            }
             (None, Some(note)) => println!("Measured: {note}"),
             (None, None) => {}
         }
-        let t = &analysis.timings;
+    }
+    if !analysis.recommendations.is_empty() {
+        println!();
+        println!("Recommendations:");
+        for r in &analysis.recommendations {
+            println!("  - {}\n    because {}", r.title, r.evidence);
+        }
+    }
+    let t = &analysis.timings;
+    println!(
+        "Time: ORT level-1 session {:.0} ms, reading {:.0} ms, analysis {:.0} ms",
+        t.ort_session.as_secs_f64() * 1e3,
+        t.read.as_secs_f64() * 1e3,
+        t.analysis.as_secs_f64() * 1e3
+    );
+}
+
+fn print_comparison(c: &NodeComparison, predicted: &PartitionReport, measured: &PartitionReport) {
+    if c.agrees() {
         println!(
-            "Time: ORT level-1 session {:.0} ms, reading {:.0} ms, analysis {:.0} ms",
-            t.ort_session.as_secs_f64() * 1e3,
-            t.read.as_secs_f64() * 1e3,
-            t.analysis.as_secs_f64() * 1e3
+            "  prediction = EP: {} nodes, {} supported, {} partitions{}",
+            measured.nodes,
+            measured.supported_nodes,
+            measured.partitions,
+            if c.per_node { ", every node alike" } else { "" }
+        );
+        return;
+    }
+    println!(
+        "  prediction vs EP: nodes {} / {}, supported {} / {}, partitions {} / {}",
+        predicted.nodes,
+        measured.nodes,
+        predicted.supported_nodes,
+        measured.supported_nodes,
+        predicted.partitions,
+        measured.partitions
+    );
+    for d in &c.disagreements {
+        let said = match (&d.rule_reason, d.predicted_supported) {
+            (Some(reason), _) => format!("rules rejected it: {reason}"),
+            (None, true) => "rules accepted it".to_string(),
+            (None, false) => "rules rejected it".to_string(),
+        };
+        println!(
+            "    {:<12} {}: {said}; the EP {} it",
+            d.op,
+            d.name,
+            if d.measured_supported {
+                "took"
+            } else {
+                "rejected"
+            }
         );
     }
-    Ok(ExitCode::SUCCESS)
+    if !c.only_measured.is_empty() || !c.only_predicted.is_empty() {
+        println!(
+            "    the graphs differ: {} node(s) only the EP saw, {} only in the predicted graph (e.g. {})",
+            c.only_measured.len(),
+            c.only_predicted.len(),
+            c.only_measured
+                .iter()
+                .chain(&c.only_predicted)
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
 }

@@ -7,7 +7,12 @@ use clap::Subcommand;
 use epbench::Ep;
 use epbench::baseline::{
     self, BaselineMetadata, BaselineName, CompareOptions, OrtInfo, RunSet, SaveMode, Store,
-    check::DEFAULT_THRESHOLD, criterion_files, render, run::last_run, store,
+    check::DEFAULT_THRESHOLD,
+    criterion_files,
+    export::{self, Format},
+    render,
+    run::last_run,
+    store,
 };
 use epbench::machine::Machine;
 use epbench::provisioning::OrtRequirement;
@@ -46,6 +51,8 @@ enum Command {
     Compare(CompareArgs),
     /// Check the last `cargo bench` run against a saved baseline; exit 1 on a regression.
     Check(CheckArgs),
+    /// Print a baseline (or a study's results.json) as JSON for a benchmark tracker.
+    Export(ExportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +140,27 @@ struct CheckArgs {
     json: bool,
 }
 
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    /// The saved baseline to export.
+    #[arg(required_unless_present = "study", conflicts_with = "study")]
+    name: Option<BaselineName>,
+    /// Export a study instead: its results.json, or the folder `epbench study` wrote it into
+    /// (bmf or github-action-benchmark).
+    #[arg(long, value_name = "RESULTS")]
+    study: Option<PathBuf>,
+    /// bmf (Bencher Metric Format), github-action-benchmark (its customSmallerIsBetter input) or
+    /// critcmp (the file `critcmp --export` writes).
+    #[arg(long)]
+    format: Format,
+    /// Export only this run of the baseline [default: all runs combined; critcmp: run 1].
+    #[arg(long, value_name = "N", conflicts_with = "study")]
+    run: Option<usize>,
+    /// Export only benchmarks whose id matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    filter: Option<String>,
+}
+
 /// Runs `epbench baseline ...`. `requirement` is the ORT the benches ran with (`--ort` or
 /// `EPBENCH_ORT`), recorded with saved runs.
 pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<ExitCode> {
@@ -168,6 +196,26 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
         }
         Command::Compare(compare) => run_compare(&store, compare),
         Command::Check(check) => run_check(&store, check, requirement),
+        Command::Export(export) => {
+            let filter = export
+                .filter
+                .as_deref()
+                .map(baseline::parse_filter)
+                .transpose()?;
+            let document = match (&export.name, &export.study) {
+                (Some(name), _) => export::export_baseline(
+                    &store,
+                    name,
+                    export.format,
+                    export.run,
+                    filter.as_ref(),
+                )?,
+                (None, Some(study)) => export::export_study(study, export.format, filter.as_ref())?,
+                (None, None) => anyhow::bail!("name a baseline or pass --study RESULTS"),
+            };
+            print_json(&document)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -354,7 +402,9 @@ fn current_ort(requirement: Option<&OrtRequirement>) -> OrtInfo {
             OrtInfo {
                 version: requirement
                     .as_ref()
-                    .map_or_else(|| "unknown".to_string(), |r| r.version().to_string()),
+                    .and_then(OrtRequirement::version)
+                    .unwrap_or("unknown")
+                    .to_string(),
                 requirement,
             }
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use epbench::machine::Machine;
-use epbench::provisioning::OrtRequirement;
+use epbench::provisioning::{LibraryOrigin, OrtRequirement};
 use epbench::runtime::{Availability, EpKind};
 
 use super::output::print_json;
@@ -21,6 +21,9 @@ struct Report {
     ort_version: String,
     ort_library: String,
     ort_requirement: Option<String>,
+    /// Where the library came from: `{"wheel": {"requirement": ...}}`, `{"local": ...}` or
+    /// `"ort_dylib_path"`.
+    ort_origin: LibraryOrigin,
     providers: Vec<String>,
     eps: BTreeMap<&'static str, Availability>,
     machine: Machine,
@@ -36,6 +39,7 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
         ort_version: runtime.version().to_string(),
         ort_library: runtime.library_path().display().to_string(),
         ort_requirement: runtime.requirement().map(ToString::to_string),
+        ort_origin: runtime.origin().clone(),
         providers: runtime.providers()?,
         eps,
         machine: Machine::detect(),
@@ -49,11 +53,8 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
 }
 
 fn print_text(report: &Report) {
-    let requirement = report
-        .ort_requirement
-        .as_deref()
-        .unwrap_or("ORT_DYLIB_PATH");
-    println!("ONNX Runtime {} ({requirement})", report.ort_version);
+    println!("ONNX Runtime {}", report.ort_version);
+    println!("  from       {}", report.ort_origin.describe());
     println!("  library    {}", report.ort_library);
     println!("  providers  {}", report.providers.join(", "));
     println!("Execution providers");
@@ -61,9 +62,17 @@ fn print_text(report: &Report) {
         let Some(availability) = report.eps.get(kind.name()) else {
             continue;
         };
-        match &availability.reason {
-            None => println!("  {:<9} available", kind.name()),
-            Some(reason) => {
+        match availability {
+            Availability::Available => println!("  {:<9} available", kind.name()),
+            Availability::PartitionsOnly { reason } => {
+                println!(
+                    "  {:<9} partitions only: registers, partitions and builds its models, but cannot execute them",
+                    kind.name()
+                );
+                println!("  {:<9} ORT: {reason}", "");
+                println!("  {:<9} to run models, {}", "", kind.how_to_get());
+            }
+            Availability::Unavailable { reason } => {
                 println!("  {:<9} unavailable: {reason}", kind.name());
                 println!("  {:<9} to get it, {}", "", kind.how_to_get());
             }

@@ -19,8 +19,9 @@ use epbench::provisioning::OrtRequirement;
 #[derive(Debug, Parser)]
 #[command(name = "epbench", version, about, long_about = None)]
 struct Cli {
-    /// The ONNX Runtime to use, as a pinned pip requirement (e.g. onnxruntime==1.31.1,
-    /// onnxruntime-openvino==1.24.1). Fetched from PyPI on first use and cached.
+    /// The ONNX Runtime to use: a pinned pip requirement (e.g. onnxruntime==1.31.1,
+    /// onnxruntime-openvino==1.24.1), fetched from PyPI on first use and cached, or a local
+    /// library (file:/abs/path/libonnxruntime.so).
     #[arg(long, global = true, env = "EPBENCH_ORT", value_name = "REQ")]
     ort: Option<OrtRequirement>,
 
@@ -69,7 +70,9 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("epbench: error: {error:#}");
+            // Library errors already say their cause in their own message (`cannot X: <cause>`),
+            // so the chain is not printed again.
+            eprintln!("epbench: error: {error}");
             ExitCode::from(2)
         }
     }

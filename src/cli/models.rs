@@ -21,9 +21,12 @@ pub enum Command {
     Build {
         /// Variant names or model names (a model name selects all its variants).
         names: Vec<String>,
-        /// Output folder.
+        /// Also write each model as DIR/<variant>.onnx, the names the study and the README use.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Where zoo models are built and cached, named <variant>.<recipe hash>.onnx.
         #[arg(long, default_value = zoo::DEFAULT_OUT_DIR)]
-        out: PathBuf,
+        models: PathBuf,
     },
 }
 
@@ -59,7 +62,7 @@ pub fn run(command: &Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Build { names, out } => {
+        Command::Build { names, out, models } => {
             let variants: Vec<Variant> = if names.is_empty() {
                 catalogue.variants().collect()
             } else {
@@ -90,14 +93,18 @@ pub fn run(command: &Command) -> anyhow::Result<ExitCode> {
                     progress: Some(&progress),
                     ..BuildOptions::default()
                 };
-                let built = zoo::build_with(variant, out, &options)?;
+                let built = zoo::build_with(variant, models, &options)?;
                 bar.finish_and_clear();
                 let note = if built.cached {
                     "cached".to_string()
                 } else {
                     format!("built in {:.2} s", built.elapsed.as_secs_f64())
                 };
-                println!("{}\t{}\t{note}", variant, built.path.display());
+                let path = match out {
+                    Some(dir) => zoo::copy_named(&built, dir)?,
+                    None => built.path.clone(),
+                };
+                println!("{}\t{}\t{note}", variant, path.display());
             }
         }
     }

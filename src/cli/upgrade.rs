@@ -17,7 +17,8 @@ use super::output::print_json;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The runtime upgraded from, a pinned pip requirement (e.g. onnxruntime==1.30.0).
+    /// The runtime upgraded from: a pinned pip requirement (e.g. onnxruntime==1.30.0) or a local
+    /// library (file:/abs/path/libonnxruntime.so, e.g. your own build).
     #[arg(long, value_name = "REQ")]
     from: OrtRequirement,
     /// The runtime upgraded to (e.g. onnxruntime==1.31.1).

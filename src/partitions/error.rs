@@ -27,6 +27,20 @@ pub enum PartitionError {
          CoreML EP, with INFO logging or more verbose?)"
     )]
     NoCapabilityLine { lines: usize },
+    /// The model loads but cannot be benchmarked (no outputs, a negative input dimension).
+    #[error(transparent)]
+    Workload(#[from] crate::workload::WorkloadError),
+    /// The loaded runtime cannot partition on the CoreML EP (it lacks it, or rejects the options).
+    #[error(transparent)]
+    Ep(#[from] crate::runtime::RuntimeError),
+    /// The CoreML EP failed while the session was created (e.g. its model builder refused a
+    /// partition it had claimed).
+    #[error("the CoreML EP could not create a session for {}: {source}", model.display())]
+    EpSession {
+        model: PathBuf,
+        #[source]
+        source: Box<crate::Error>,
+    },
     /// A CoreML log line looked like the summary or a per-node line but could not be parsed.
     #[error("cannot parse CoreML log line `{line}`: {reason}")]
     BadLogLine { line: String, reason: String },

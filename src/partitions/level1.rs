@@ -38,8 +38,10 @@ pub fn ort_level1_model(
     model_path: &Path,
     disabled_optimizers: &[&str],
 ) -> Result<Level1Model, PartitionError> {
-    // Read first: a corrupt file gets the ONNX reader's clear message instead of ORT's.
-    crate::onnx::read_model(model_path)?;
+    // Read first: a corrupt file gets the ONNX reader's clear message instead of ORT's, and a
+    // model ORT would accept but that cannot be benchmarked is named as such.
+    let original = crate::onnx::read_model(model_path)?;
+    crate::workload::check_benchmarkable(&original, &model_path.display().to_string())?;
     let optimise_error = |source: crate::Error| PartitionError::Optimise {
         model: model_path.to_path_buf(),
         source: Box::new(source),

@@ -20,12 +20,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::runtime::{LogLine, ModelFormat};
+use crate::runtime::LogLine;
 
 use super::PartitionError;
 use super::graph::AnalysisGraph;
 use super::grouping::group_nodes;
-use super::report::{PartitionReport, Source, UnsupportedOp};
+use super::report::{PartitionReport, Provenance, UnsupportedOp};
 use super::rules::RejectCategory;
 
 const SUMMARY_MARKER: &str = "number of partitions supported by CoreML:";
@@ -130,15 +130,16 @@ pub fn parse_node_line(message: &str) -> Option<Result<NodeSupportLine, Partitio
     })())
 }
 
-/// Reads the CoreML EP's partitioning from a session's log lines. `format` is what the session
-/// asked for (the log does not say).
+/// Reads the CoreML EP's partitioning from a session's log lines. `provenance` says which EP,
+/// with which options, on which runtime logged them (the log does not say; see
+/// [`Provenance::measured`]).
 ///
 /// Fails with [`PartitionError::NoCapabilityLine`] when there is no summary line (the session
 /// was not on CoreML, or logged above INFO) and [`PartitionError::BadLogLine`] when a line that
 /// looks like one cannot be parsed.
 pub fn measured_from_logs(
     logs: &[LogLine],
-    format: Option<ModelFormat>,
+    provenance: Provenance,
 ) -> Result<Measured, PartitionError> {
     let mut summary = None;
     let mut block: Vec<NodeSupportLine> = Vec::new();
@@ -153,10 +154,7 @@ pub fn measured_from_logs(
     }
     let capability = summary.ok_or(PartitionError::NoCapabilityLine { lines: logs.len() })?;
     let report = PartitionReport {
-        source: Source::Measured,
-        rule_set: None,
-        format,
-        require_static_input_shapes: false,
+        provenance,
         nodes: capability.nodes,
         supported_nodes: capability.supported_nodes,
         partitions: capability.partitions,

@@ -12,7 +12,9 @@
 //! - [`predict()`]: rules + grouping + the family's partition filter → [`PartitionReport`],
 //!   with cut-makers found by counterfactual;
 //! - [`recommend()`]: what to change, with the evidence;
-//! - [`measured`]: the same report read from a CoreML session's log lines on a Mac.
+//! - [`measured`]: the same report read from a CoreML session's log lines, and [`coreml_ep`]:
+//!   such a session created wherever the CoreML EP partitions (a Mac, or ORT's CoreML EP built
+//!   for Linux), compared node by node with the prediction.
 //!
 //! ```no_run
 //! use epbench::partitions::{self, AnalyzeOptions};
@@ -24,6 +26,7 @@
 //! # Ok::<(), epbench::partitions::PartitionError>(())
 //! ```
 
+pub mod coreml_ep;
 mod error;
 pub mod graph;
 pub mod grouping;
@@ -50,7 +53,7 @@ pub use graph::AnalysisGraph;
 pub use measured::{Measured, measured_from_logs};
 pub use predict::{PredictOptions, Prediction, predict};
 pub use recommend::{Recommendation, RecommendationKind, recommend};
-pub use report::{CutMaker, PartitionReport, Source, UnsupportedOp};
+pub use report::{CutMaker, PartitionReport, Provenance, UnsupportedOp};
 pub use rules::RuleFamily;
 
 /// What `epbench analyze` predicts for.
@@ -104,6 +107,14 @@ pub struct Analysis {
     pub disabled_optimizers: Vec<String>,
     /// The requested format first, then the other one.
     pub predictions: Vec<PartitionReport>,
+    /// The rules' verdict on every node, one list per prediction (for comparing with the EP's
+    /// per-node lines; not part of the JSON output).
+    #[serde(skip)]
+    pub node_verdicts: Vec<Vec<coreml_ep::NodeVerdict>>,
+    /// The graph the predictions were made on (for grouping measured per-node flags the way
+    /// ORT groups them; not part of the JSON output).
+    #[serde(skip)]
+    pub analysis_graph: AnalysisGraph,
     pub recommendations: Vec<Recommendation>,
     pub timings: Timings,
 }
@@ -164,11 +175,17 @@ pub fn analyze_model(
     let primary = predict(&graph, primary_options);
     let other = predict(&graph, primary_options.with_format(other_format));
     let recommendations = recommend(&graph, &primary, &[&other]);
+    let node_verdicts = vec![
+        coreml_ep::NodeVerdict::of_prediction(&graph, &primary),
+        coreml_ep::NodeVerdict::of_prediction(&graph, &other),
+    ];
     Ok(Analysis {
         graph: graph.name.clone(),
         optimised_by: String::new(),
         disabled_optimizers: Vec::new(),
         predictions: vec![primary.report, other.report],
+        node_verdicts,
+        analysis_graph: graph,
         recommendations,
         timings: Timings {
             analysis: started.elapsed(),

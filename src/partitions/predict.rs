@@ -8,7 +8,7 @@ use crate::runtime::ModelFormat;
 
 use super::graph::AnalysisGraph;
 use super::grouping::{Grouping, group_nodes};
-use super::report::{CutMaker, PartitionReport, Source, UnsupportedOp};
+use super::report::{CutMaker, PartitionReport, Provenance, UnsupportedOp};
 use super::rules::{RejectCategory, Rejection, RuleFamily, Verdict, evaluate_node};
 
 /// What to predict for: a rule family and the CoreML EP options that change node support.
@@ -80,10 +80,11 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
 
     let cut_makers = cut_makers(graph, &rule_verdicts, &grouping, options.family);
     let report = PartitionReport {
-        source: Source::Predicted,
-        rule_set: Some(options.family.id_card()),
-        format: Some(options.format),
-        require_static_input_shapes: options.require_static_input_shapes,
+        provenance: Provenance::Predicted {
+            rule_set: options.family.id_card(),
+            format: options.format,
+            require_static_input_shapes: options.require_static_input_shapes,
+        },
         nodes: graph.len(),
         supported_nodes: grouping.supported_nodes(),
         partitions: grouping.kept.len(),

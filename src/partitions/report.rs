@@ -1,37 +1,119 @@
 //! The partition result, predicted or measured, and its text rendering.
 //!
-//! The JSON field names (`nodes`, `supported_nodes`, `partitions`, `partition_sizes`,
-//! `unsupported`, `cut_makers`, `rule_set`, `format`, `source`) are part of epbench's output
-//! format: the CLI prints this struct as JSON.
+//! The JSON field names (`source`, then `rule_set`, `format`, `require_static_input_shapes` for a
+//! prediction or `ep`, `runtime`, `ort_version`, `executes` for a measurement, then `nodes`,
+//! `supported_nodes`, `partitions`, `partition_sizes`, `unsupported`, `cut_makers`) are part of
+//! epbench's output format: the CLI prints this struct as JSON.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::runtime::ModelFormat;
+use crate::runtime::{Availability, Ep, ModelFormat, Runtime};
 
 use super::rules::{RejectCategory, RuleSetId};
 
-/// Where a partition result came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// Computed offline from the rules.
-    Predicted,
-    /// Read from ORT's logs on a machine with the CoreML EP.
-    Measured,
+/// Where a partition result came from, and what it therefore depends on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "source", rename_all = "lowercase")]
+pub enum Provenance {
+    /// Computed offline from the rules, for one format and static-shape setting.
+    Predicted {
+        rule_set: RuleSetId,
+        format: ModelFormat,
+        require_static_input_shapes: bool,
+    },
+    /// Read from the CoreML EP's own log lines while a session was created.
+    Measured {
+        /// The EP as the session registered it, with its options.
+        ep: Ep,
+        /// The runtime that partitioned, e.g. `file:/path/libonnxruntime.so (ORT 1.30.0)`.
+        runtime: String,
+        ort_version: String,
+        /// Whether that runtime also executes on the EP; `false` for a build that only
+        /// partitions (ORT's CoreML EP built for Linux).
+        executes: bool,
+    },
+}
+
+impl Provenance {
+    /// A measurement by `ep` on `runtime`.
+    pub fn measured(ep: &Ep, runtime: &Runtime) -> Self {
+        Provenance::Measured {
+            ep: ep.clone(),
+            runtime: runtime.describe(),
+            ort_version: runtime.version().to_string(),
+            executes: matches!(runtime.availability(ep), Availability::Available),
+        }
+    }
+
+    /// The CoreML model format the result is for, where it says.
+    pub fn format(&self) -> Option<ModelFormat> {
+        match self {
+            Provenance::Predicted { format, .. } => Some(*format),
+            Provenance::Measured {
+                ep: Ep::CoreMl(o), ..
+            } => Some(o.format),
+            Provenance::Measured { .. } => None,
+        }
+    }
+
+    /// Whether this is a measurement.
+    pub fn is_measured(&self) -> bool {
+        matches!(self, Provenance::Measured { .. })
+    }
+
+    /// One line for people: `measured by the CoreML EP (ORT 1.30.0, a build that partitions
+    /// but cannot execute), coreml:format=mlprogram` or `predicted, rules CoreML EP ORT 1.31.1,
+    /// NeuralNetwork`.
+    pub fn describe(&self) -> String {
+        match self {
+            Provenance::Predicted {
+                rule_set,
+                format,
+                require_static_input_shapes,
+            } => {
+                let mut text = format!(
+                    "predicted, rules {}, {}",
+                    rule_set.name,
+                    format_name(*format)
+                );
+                if *require_static_input_shapes {
+                    text.push_str(", RequireStaticInputShapes");
+                }
+                text
+            }
+            Provenance::Measured {
+                ep,
+                ort_version,
+                executes,
+                ..
+            } => format!(
+                "measured by the {} EP (ORT {ort_version}{}), {ep}",
+                ep_label(ep),
+                if *executes {
+                    ""
+                } else {
+                    ", a build that partitions but cannot execute"
+                }
+            ),
+        }
+    }
+}
+
+fn ep_label(ep: &Ep) -> &'static str {
+    match ep {
+        Ep::CoreMl(_) => "CoreML",
+        Ep::OpenVino(_) => "OpenVINO",
+        Ep::Cpu => "CPU",
+    }
 }
 
 /// How the CoreML EP partitions (or partitioned) a model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartitionReport {
-    pub source: Source,
-    /// The rules used (predicted); `None` when measured.
-    pub rule_set: Option<RuleSetId>,
-    /// The CoreML model format; `None` when a measurement does not say.
-    pub format: Option<ModelFormat>,
-    /// The `RequireStaticInputShapes` option the prediction assumed.
-    pub require_static_input_shapes: bool,
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// Nodes in the graph at partitioning time (the M of ORT's log line).
     pub nodes: usize,
     /// Nodes in kept partitions (the K of ORT's log line).
@@ -83,7 +165,7 @@ impl PartitionReport {
     /// A short multi-line summary for the terminal.
     ///
     /// ```text
-    /// CoreML partitions (predicted, CoreML EP 2024 (ORT 1.18-1.19), NeuralNetwork)
+    /// CoreML partitions (predicted, rules CoreML EP 2024 (ORT 1.18-1.19), NeuralNetwork)
     ///   125 nodes, 100 supported (80%), 16 partitions: 14 11 2 2 11 2 3 11 11 2 2 11 2 3 11 2
     ///   on the CPU:
     ///       16 x MatMul         MatMul: input A has rank 3; NeuralNetwork needs 2-D inputs (gemm_op_builder.cc)
@@ -92,20 +174,7 @@ impl PartitionReport {
     /// ```
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let mut origin = vec![match self.source {
-            Source::Predicted => "predicted".to_string(),
-            Source::Measured => "measured".to_string(),
-        }];
-        if let Some(rules) = &self.rule_set {
-            origin.push(rules.name.clone());
-        }
-        if let Some(format) = self.format {
-            origin.push(format_name(format).to_string());
-        }
-        if self.require_static_input_shapes {
-            origin.push("RequireStaticInputShapes".into());
-        }
-        let _ = writeln!(out, "CoreML partitions ({})", origin.join(", "));
+        let _ = writeln!(out, "CoreML partitions ({})", self.provenance.describe());
         let sizes = if self.partition_sizes.is_empty() {
             String::new()
         } else {
@@ -146,8 +215,5 @@ impl PartitionReport {
 
 /// ORT's spelling of the format option value.
 pub fn format_name(format: ModelFormat) -> &'static str {
-    match format {
-        ModelFormat::NeuralNetwork => "NeuralNetwork",
-        ModelFormat::MlProgram => "MLProgram",
-    }
+    format.ort_value()
 }

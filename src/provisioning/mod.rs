@@ -1,8 +1,8 @@
 //! Obtaining ONNX Runtime: the official PyPI wheels, fetched with pip on first use and cached.
 //!
 //! `ORT_DYLIB_PATH` (ort's own convention) overrides everything; otherwise the runtime named by
-//! an [`OrtRequirement`] is taken from the [`Cache`], downloading it only when it is missing or
-//! damaged.
+//! an [`OrtRequirement`] is either a local library (`file:/path`, loaded as is) or a PyPI release
+//! taken from the [`Cache`], downloading it only when it is missing or damaged.
 
 mod cache;
 mod pip;
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub use cache::{Cache, CachedPackage, Manifest, PackageSpec};
 pub use pip::default_python;
 pub use platform::WheelPlatform;
-pub use requirement::{DEFAULT_REQUIREMENT, Flavour, OrtRequirement};
+pub use requirement::{DEFAULT_REQUIREMENT, Flavour, LOCAL_PREFIX, OrtRequirement};
 pub use wheel::ExtractedFile;
 
 /// Names the set of files [`ensure_ort`] extracts; bump it when that set changes.
@@ -30,6 +30,31 @@ pub enum LibraryOrigin {
     OrtDylibPath,
     /// Extracted from the official wheel of this requirement into epbench's cache.
     Wheel { requirement: OrtRequirement },
+    /// A `file:` requirement: a library on disk (the user's own build, say), loaded as is.
+    Local { requirement: OrtRequirement },
+}
+
+impl LibraryOrigin {
+    /// The requirement the library satisfies; `None` under `ORT_DYLIB_PATH`.
+    pub fn requirement(&self) -> Option<&OrtRequirement> {
+        match self {
+            LibraryOrigin::Wheel { requirement } | LibraryOrigin::Local { requirement } => {
+                Some(requirement)
+            }
+            LibraryOrigin::OrtDylibPath => None,
+        }
+    }
+
+    /// Where the library came from, in words: `official PyPI wheel of onnxruntime==1.31.1`.
+    pub fn describe(&self) -> String {
+        match self {
+            LibraryOrigin::OrtDylibPath => "ORT_DYLIB_PATH".to_string(),
+            LibraryOrigin::Wheel { requirement } => {
+                format!("official PyPI wheel of {requirement}")
+            }
+            LibraryOrigin::Local { requirement } => format!("local library, {requirement}"),
+        }
+    }
 }
 
 /// An ONNX Runtime shared library on disk, ready to be loaded.
@@ -39,7 +64,8 @@ pub struct OrtLibrary {
     pub origin: LibraryOrigin,
 }
 
-/// Finds the ONNX Runtime to load: `ORT_DYLIB_PATH` if set, else the cached wheel of `requirement`.
+/// Finds the ONNX Runtime to load: `ORT_DYLIB_PATH` if set, else `requirement`: a local library
+/// as is, or the cached wheel of a release.
 pub fn locate_ort(
     requirement: &OrtRequirement,
     cache: &Cache,
@@ -48,6 +74,24 @@ pub fn locate_ort(
         Some(path) => library_override(Path::new(&path)),
         None => ensure_ort(requirement, cache),
     }
+}
+
+/// The library of a `file:` requirement, checked to be a file.
+fn local_library(
+    requirement: &OrtRequirement,
+    path: &Path,
+) -> Result<OrtLibrary, ProvisioningError> {
+    if !path.is_file() {
+        return Err(ProvisioningError::MissingLocal {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(OrtLibrary {
+        path: path.to_path_buf(),
+        origin: LibraryOrigin::Local {
+            requirement: requirement.clone(),
+        },
+    })
 }
 
 /// An explicitly named library, checked to exist.
@@ -65,12 +109,33 @@ pub fn library_override(path: &Path) -> Result<OrtLibrary, ProvisioningError> {
 
 /// Makes sure the official wheel of `requirement` for this machine is in `cache`, extracted and
 /// verified, and returns its main library. Provider libraries (OpenVINO's among them) sit in the
-/// same folder, where ONNX Runtime looks for them.
+/// same folder, where ONNX Runtime looks for them. A local requirement is its own library: it is
+/// checked to exist and never copied.
 pub fn ensure_ort(
     requirement: &OrtRequirement,
     cache: &Cache,
 ) -> Result<OrtLibrary, ProvisioningError> {
-    let platform = WheelPlatform::host()?;
+    if let Some(path) = requirement.local_path() {
+        return local_library(requirement, path);
+    }
+    ensure_ort_for(requirement, cache, WheelPlatform::host()?)
+}
+
+/// [`ensure_ort`] for the wheel of any `platform`, not only this machine's: downloaded, checked
+/// against its `RECORD` and cached the same way, but never loaded. This is how the macOS arm64
+/// library (the one with the CoreML EP) can be fetched and inspected on Linux. A local (`file:`)
+/// requirement has no wheel and is an error here.
+pub fn ensure_ort_for(
+    requirement: &OrtRequirement,
+    cache: &Cache,
+    platform: WheelPlatform,
+) -> Result<OrtLibrary, ProvisioningError> {
+    if requirement.local_path().is_some() {
+        return Err(ProvisioningError::BadRequirement {
+            input: requirement.to_string(),
+            reason: "a local library has no PyPI wheel to fetch for another platform".into(),
+        });
+    }
     let select = |path: &str| {
         let Some(name) = path.strip_prefix("onnxruntime/capi/") else {
             return false;
@@ -96,7 +161,10 @@ pub fn ensure_ort(
         })
         .ok_or_else(|| ProvisioningError::CorruptWheel {
             path: cache.entry_dir(&spec),
-            reason: "the wheel has no ONNX Runtime shared library for this platform".into(),
+            reason: format!(
+                "the wheel has no ONNX Runtime shared library for {}",
+                platform.slug()
+            ),
         })?;
     Ok(OrtLibrary {
         path: package.path_of(main),
@@ -143,6 +211,13 @@ pub enum ProvisioningError {
     UnsupportedPlatform { platform: String },
     #[error("ORT_DYLIB_PATH names {}, which is not a file", path.display())]
     MissingOverride { path: PathBuf },
+    #[error(
+        "the runtime requirement {}{} names no file; give the absolute path of an ONNX Runtime \
+         shared library (e.g. file:/path/to/libonnxruntime.so)",
+        LOCAL_PREFIX,
+        path.display()
+    )]
+    MissingLocal { path: PathBuf },
     #[error("no per-user cache folder is known for this user; set EPBENCH_CACHE")]
     NoCacheDir,
     #[error("cannot {action} {}: {source}", path.display())]

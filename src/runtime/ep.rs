@@ -118,6 +118,16 @@ pub enum ModelFormat {
     MlProgram,
 }
 
+impl ModelFormat {
+    /// ORT's spelling of the `ModelFormat` value (`coreml_options.cc`).
+    pub fn ort_value(self) -> &'static str {
+        match self {
+            ModelFormat::NeuralNetwork => "NeuralNetwork",
+            ModelFormat::MlProgram => "MLProgram",
+        }
+    }
+}
+
 /// CoreML's `MLComputeUnits` option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize)]
 pub enum ComputeUnits {
@@ -128,12 +138,52 @@ pub enum ComputeUnits {
     CpuOnly,
 }
 
+impl ComputeUnits {
+    /// Every value, ORT's default first.
+    pub const ALL: [ComputeUnits; 4] = [
+        ComputeUnits::All,
+        ComputeUnits::CpuAndNeuralEngine,
+        ComputeUnits::CpuAndGpu,
+        ComputeUnits::CpuOnly,
+    ];
+
+    /// ORT's spelling of the `MLComputeUnits` value (`coreml_options.cc`).
+    pub fn ort_value(self) -> &'static str {
+        match self {
+            ComputeUnits::All => "ALL",
+            ComputeUnits::CpuAndNeuralEngine => "CPUAndNeuralEngine",
+            ComputeUnits::CpuAndGpu => "CPUAndGPU",
+            ComputeUnits::CpuOnly => "CPUOnly",
+        }
+    }
+
+    /// epbench's spelling (`units=cpu_and_ne`).
+    pub fn cli_value(self) -> &'static str {
+        match self {
+            ComputeUnits::All => "all",
+            ComputeUnits::CpuAndNeuralEngine => "cpu_and_ne",
+            ComputeUnits::CpuAndGpu => "cpu_and_gpu",
+            ComputeUnits::CpuOnly => "cpu_only",
+        }
+    }
+}
+
 /// CoreML's `SpecializationStrategy` option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub enum SpecializationStrategy {
     #[default]
     Default,
     FastPrediction,
+}
+
+impl SpecializationStrategy {
+    /// ORT's spelling of the `SpecializationStrategy` value (`coreml_options.cc`).
+    pub fn ort_value(self) -> &'static str {
+        match self {
+            SpecializationStrategy::Default => "Default",
+            SpecializationStrategy::FastPrediction => "FastPrediction",
+        }
+    }
 }
 
 /// The CoreML EP's options. `Default` is ORT's default: NeuralNetwork on all compute units.
@@ -152,6 +202,10 @@ pub struct CoreMlOptions {
     pub profile_compute_plan: bool,
     /// `AllowLowPrecisionAccumulationOnGPU`.
     pub low_precision_gpu: bool,
+    /// Provider options epbench has no name for, passed to ORT verbatim (`ort.<Key>=<value>` on
+    /// the command line): options of newer ORT releases, or a value to try on ORT's own parser.
+    /// Keys epbench types above are refused here, so the two cannot disagree.
+    pub extra: Vec<(String, String)>,
 }
 
 /// The OpenVINO EP's options.
@@ -186,111 +240,85 @@ impl Ep {
     }
 
     /// The `ort` registration for this provider, or `None` for the CPU provider, which ONNX
-    /// Runtime always appends itself. Registration errors are returned, never swallowed.
+    /// Runtime always appends itself. It carries exactly [`Ep::ort_options`]. Registration
+    /// errors are returned, never swallowed.
     pub fn to_ort(&self) -> Option<ExecutionProviderDispatch> {
+        use ort::ep::ArbitrarilyConfigurableExecutionProvider as _;
+        let options = self.ort_options();
         match self {
             Ep::Cpu => None,
-            Ep::CoreMl(o) => {
-                let mut coreml = ep::CoreML::default()
-                    .with_model_format(match o.format {
-                        ModelFormat::NeuralNetwork => ep::coreml::ModelFormat::NeuralNetwork,
-                        ModelFormat::MlProgram => ep::coreml::ModelFormat::MLProgram,
+            Ep::CoreMl(_) => Some(
+                options
+                    .into_iter()
+                    .fold(ep::CoreML::default(), |ep, (key, value)| {
+                        ep.with_arbitrary_config(key, value)
                     })
-                    .with_compute_units(match o.units {
-                        ComputeUnits::All => ep::coreml::ComputeUnits::All,
-                        ComputeUnits::CpuAndNeuralEngine => {
-                            ep::coreml::ComputeUnits::CPUAndNeuralEngine
-                        }
-                        ComputeUnits::CpuAndGpu => ep::coreml::ComputeUnits::CPUAndGPU,
-                        ComputeUnits::CpuOnly => ep::coreml::ComputeUnits::CPUOnly,
+                    .build()
+                    .error_on_failure(),
+            ),
+            Ep::OpenVino(_) => Some(
+                options
+                    .into_iter()
+                    .fold(ep::OpenVINO::default(), |ep, (key, value)| {
+                        ep.with_arbitrary_config(key, value)
                     })
-                    .with_static_input_shapes(o.static_shapes)
-                    .with_subgraphs(o.subgraphs)
-                    .with_specialization_strategy(match o.strategy {
-                        SpecializationStrategy::Default => {
-                            ep::coreml::SpecializationStrategy::Default
-                        }
-                        SpecializationStrategy::FastPrediction => {
-                            ep::coreml::SpecializationStrategy::FastPrediction
-                        }
-                    })
-                    .with_profile_compute_plan(o.profile_compute_plan)
-                    .with_low_precision_accumulation_on_gpu(o.low_precision_gpu);
-                if let Some(dir) = &o.cache_dir {
-                    coreml = coreml.with_model_cache_dir(dir.display());
-                }
-                Some(coreml.build().error_on_failure())
-            }
-            Ep::OpenVino(o) => {
-                let mut openvino = ep::OpenVINO::default().with_device_type(&o.device);
-                if let Some(threads) = o.threads {
-                    openvino = openvino.with_num_threads(threads);
-                }
-                if let Some(dir) = &o.cache_dir {
-                    openvino = openvino.with_cache_dir(dir.display());
-                }
-                Some(openvino.build().error_on_failure())
-            }
+                    .build()
+                    .error_on_failure(),
+            ),
         }
     }
 
-    /// The options as ORT receives them (`key=value`), for reports and baseline metadata.
-    pub fn ort_options(&self) -> Vec<(&'static str, String)> {
-        let flag = |b: bool| if b { "1" } else { "0" }.to_string();
+    /// The provider options ORT receives (`key`, `value`), for the registration, reports and
+    /// baseline metadata. Only options that differ from ORT's defaults are passed: `coreml`
+    /// alone passes nothing, so a release that lacks a key epbench knows ("Unknown option" from
+    /// ORT's `coreml_options.cc`) still works unless the user asks for that option. OpenVINO's
+    /// `device_type` is always passed: it is what the user picks the EP for.
+    pub fn ort_options(&self) -> Vec<(String, String)> {
+        let mut options: Vec<(String, String)> = Vec::new();
+        let mut set = |key: &str, value: &str| options.push((key.to_string(), value.to_string()));
         match self {
-            Ep::Cpu => Vec::new(),
+            Ep::Cpu => {}
             Ep::CoreMl(o) => {
-                let mut options = vec![
-                    (
-                        "ModelFormat",
-                        match o.format {
-                            ModelFormat::NeuralNetwork => "NeuralNetwork",
-                            ModelFormat::MlProgram => "MLProgram",
-                        }
-                        .to_string(),
-                    ),
-                    (
-                        "MLComputeUnits",
-                        match o.units {
-                            ComputeUnits::All => "ALL",
-                            ComputeUnits::CpuAndNeuralEngine => "CPUAndNeuralEngine",
-                            ComputeUnits::CpuAndGpu => "CPUAndGPU",
-                            ComputeUnits::CpuOnly => "CPUOnly",
-                        }
-                        .to_string(),
-                    ),
-                    ("RequireStaticInputShapes", flag(o.static_shapes)),
-                    ("EnableOnSubgraphs", flag(o.subgraphs)),
-                    (
-                        "SpecializationStrategy",
-                        match o.strategy {
-                            SpecializationStrategy::Default => "Default",
-                            SpecializationStrategy::FastPrediction => "FastPrediction",
-                        }
-                        .to_string(),
-                    ),
-                    ("ProfileComputePlan", flag(o.profile_compute_plan)),
-                    (
-                        "AllowLowPrecisionAccumulationOnGPU",
-                        flag(o.low_precision_gpu),
-                    ),
-                ];
-                if let Some(dir) = &o.cache_dir {
-                    options.push(("ModelCacheDirectory", dir.display().to_string()));
+                let d = CoreMlOptions::default();
+                if o.format != d.format {
+                    set("ModelFormat", o.format.ort_value());
                 }
-                options
+                if o.units != d.units {
+                    set("MLComputeUnits", o.units.ort_value());
+                }
+                if o.static_shapes {
+                    set("RequireStaticInputShapes", "1");
+                }
+                if o.subgraphs {
+                    set("EnableOnSubgraphs", "1");
+                }
+                if o.strategy != d.strategy {
+                    set("SpecializationStrategy", o.strategy.ort_value());
+                }
+                if o.profile_compute_plan {
+                    set("ProfileComputePlan", "1");
+                }
+                if o.low_precision_gpu {
+                    set("AllowLowPrecisionAccumulationOnGPU", "1");
+                }
+                if let Some(dir) = &o.cache_dir {
+                    set("ModelCacheDirectory", &dir.display().to_string());
+                }
+                for (key, value) in &o.extra {
+                    set(key, value);
+                }
             }
             Ep::OpenVino(o) => {
-                let mut options = vec![("device_type", o.device.clone())];
+                set("device_type", &o.device);
                 if let Some(threads) = o.threads {
-                    options.push(("num_of_threads", threads.to_string()));
+                    set("num_of_threads", &threads.to_string());
                 }
                 if let Some(dir) = &o.cache_dir {
-                    options.push(("cache_dir", dir.display().to_string()));
+                    set("cache_dir", &dir.display().to_string());
                 }
-                options
             }
         }
+        options
     }
 }
 
@@ -324,12 +352,24 @@ impl FromStr for Ep {
                     option: pair.to_string(),
                     reason: "expected key=value".into(),
                 })?;
-            let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
+            let raw_key = key.trim();
+            let (key, value) = (raw_key.to_ascii_lowercase(), value.trim());
             let bad = |reason: String| RuntimeError::BadEpOption {
                 ep: kind.name(),
                 option: pair.to_string(),
                 reason,
             };
+            if let (Ep::CoreMl(o), Some(ort_key)) = (
+                &mut ep,
+                raw_key
+                    .get(..4)
+                    .filter(|p| p.eq_ignore_ascii_case(RAW_PREFIX))
+                    .map(|_| &raw_key[4..]),
+            ) {
+                o.extra
+                    .push(parse_raw_coreml_option(ort_key, value).map_err(bad)?);
+                continue;
+            }
             match &mut ep {
                 Ep::Cpu => return Err(bad("the CPU provider takes no options here; threads and optimisation level are session settings".into())),
                 Ep::CoreMl(o) => match key.as_str() {
@@ -369,6 +409,36 @@ impl FromStr for Ep {
         }
         Ok(ep)
     }
+}
+
+/// The prefix of a CoreML option passed to ORT verbatim (`ort.SomeNewOption=1`).
+const RAW_PREFIX: &str = "ort.";
+
+/// ORT's CoreML option keys that epbench types, with epbench's name for each.
+const TYPED_COREML_KEYS: &[(&str, &str)] = &[
+    ("ModelFormat", "format"),
+    ("MLComputeUnits", "units"),
+    ("RequireStaticInputShapes", "static_shapes"),
+    ("EnableOnSubgraphs", "subgraphs"),
+    ("SpecializationStrategy", "strategy"),
+    ("ProfileComputePlan", "profile_plan"),
+    ("AllowLowPrecisionAccumulationOnGPU", "low_precision_gpu"),
+    ("ModelCacheDirectory", "cache_dir"),
+];
+
+fn parse_raw_coreml_option(key: &str, value: &str) -> Result<(String, String), String> {
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "`{RAW_PREFIX}{key}` does not name an ORT provider option (letters, digits, `_`)"
+        ));
+    }
+    if let Some((ort, ours)) = TYPED_COREML_KEYS
+        .iter()
+        .find(|(ort, _)| ort.eq_ignore_ascii_case(key))
+    {
+        return Err(format!("{ort} is epbench's `{ours}=` option; use that"));
+    }
+    Ok((key.to_string(), value.to_string()))
 }
 
 fn parse_choice<T: Copy>(value: &str, choices: &[(&[&str], T)]) -> Result<T, String> {
@@ -411,15 +481,7 @@ impl fmt::Display for Ep {
                     parts.push("format=mlprogram".into());
                 }
                 if o.units != d.units {
-                    parts.push(format!(
-                        "units={}",
-                        match o.units {
-                            ComputeUnits::All => "all",
-                            ComputeUnits::CpuAndNeuralEngine => "cpu_and_ne",
-                            ComputeUnits::CpuAndGpu => "cpu_and_gpu",
-                            ComputeUnits::CpuOnly => "cpu_only",
-                        }
-                    ));
+                    parts.push(format!("units={}", o.units.cli_value()));
                 }
                 if o.static_shapes {
                     parts.push("static_shapes=1".into());
@@ -438,6 +500,9 @@ impl fmt::Display for Ep {
                 }
                 if o.low_precision_gpu {
                     parts.push("low_precision_gpu=1".into());
+                }
+                for (key, value) in &o.extra {
+                    parts.push(format!("{RAW_PREFIX}{key}={value}"));
                 }
             }
             Ep::OpenVino(o) => {
@@ -489,9 +554,12 @@ mod tests {
         assert_eq!(o.strategy, SpecializationStrategy::FastPrediction);
         assert_eq!(o.cache_dir.as_deref(), Some(std::path::Path::new("/tmp/c")));
         let options = ep.ort_options();
-        assert!(options.contains(&("MLComputeUnits", "CPUAndGPU".into())));
-        assert!(options.contains(&("ModelFormat", "MLProgram".into())));
-        assert!(options.contains(&("ModelCacheDirectory", "/tmp/c".into())));
+        let has = |k: &str, v: &str| options.contains(&(k.to_string(), v.to_string()));
+        assert!(has("MLComputeUnits", "CPUAndGPU"));
+        assert!(has("ModelFormat", "MLProgram"));
+        assert!(has("ModelCacheDirectory", "/tmp/c"));
+        assert!(has("RequireStaticInputShapes", "1"));
+        assert!(has("SpecializationStrategy", "FastPrediction"));
         // The canonical spelling parses back to the same value.
         assert_eq!(ep.to_string().parse::<Ep>().unwrap(), ep);
     }
@@ -500,13 +568,38 @@ mod tests {
     fn defaults_match_orts_defaults() {
         let ep: Ep = "coreml".parse().unwrap();
         assert_eq!(ep, Ep::CoreMl(CoreMlOptions::default()));
-        let options = ep.ort_options();
-        assert!(options.contains(&("ModelFormat", "NeuralNetwork".into())));
-        assert!(options.contains(&("MLComputeUnits", "ALL".into())));
+        // ORT's defaults are not passed at all: older releases reject keys they lack.
+        assert!(ep.ort_options().is_empty());
+        let explicit: Ep = "coreml:format=neuralnetwork,units=all,static_shapes=0"
+            .parse()
+            .unwrap();
+        assert_eq!(explicit, ep);
+        assert!(explicit.ort_options().is_empty());
         assert_eq!(ep.to_string(), "coreml");
         let ov: Ep = "openvino:device=gpu,threads=2".parse().unwrap();
         assert_eq!(ov.to_string(), "openvino:device=GPU,threads=2");
         assert_eq!("cpu".parse::<Ep>().unwrap(), Ep::Cpu);
+    }
+
+    #[test]
+    fn raw_coreml_options_pass_verbatim() {
+        let ep: Ep = "coreml:format=mlprogram,ort.SomeNewOption=On"
+            .parse()
+            .unwrap();
+        let Ep::CoreMl(o) = &ep else { panic!("{ep:?}") };
+        assert_eq!(
+            o.extra,
+            vec![("SomeNewOption".to_string(), "On".to_string())]
+        );
+        assert!(
+            ep.ort_options()
+                .contains(&("SomeNewOption".to_string(), "On".to_string()))
+        );
+        assert_eq!(
+            ep.to_string(),
+            "coreml:format=mlprogram,ort.SomeNewOption=On"
+        );
+        assert_eq!(ep.to_string().parse::<Ep>().unwrap(), ep);
     }
 
     #[test]
@@ -530,6 +623,11 @@ mod tests {
                 "unknown option `format`; OpenVINO takes device",
             ),
             ("cpu:threads=2", "takes no options"),
+            (
+                "coreml:ort.ModelFormat=MLProgram",
+                "epbench's `format=` option",
+            ),
+            ("coreml:ort.=1", "does not name an ORT provider option"),
         ] {
             let err = input.parse::<Ep>().unwrap_err().to_string();
             assert!(err.contains(needle), "{input}: {err}");

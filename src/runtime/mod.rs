@@ -3,14 +3,17 @@
 //! One process loads one ONNX Runtime library (a limitation of ORT's C API and of `ort`'s
 //! `load-dynamic`): [`load`] does it once, and every later call returns the same [`Runtime`].
 
+mod availability;
 mod ep;
 mod logs;
 mod session;
 
+use std::collections::HashMap;
 use std::ffi::{CStr, c_char, c_int};
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
+pub use availability::Availability;
 pub use ep::{
     ComputeUnits, CoreMlOptions, Ep, EpKind, ModelFormat, OpenVinoOptions, SpecializationStrategy,
 };
@@ -24,6 +27,8 @@ pub struct Runtime {
     library: OrtLibrary,
     version: String,
     environment: ort::environment::Environment,
+    /// What each EP (with its options) was found able to do; probing costs a session.
+    availability: Mutex<HashMap<Ep, Result<Availability, RuntimeError>>>,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -77,6 +82,7 @@ impl Runtime {
             library,
             version,
             environment,
+            availability: Mutex::new(HashMap::new()),
         })
     }
 
@@ -95,12 +101,10 @@ impl Runtime {
         &self.library.origin
     }
 
-    /// The pip requirement the library was provisioned from (`None` under `ORT_DYLIB_PATH`).
+    /// The requirement the library was provisioned from: a pip requirement or a `file:` library
+    /// (`None` under `ORT_DYLIB_PATH`).
     pub fn requirement(&self) -> Option<&OrtRequirement> {
-        match &self.library.origin {
-            LibraryOrigin::Wheel { requirement } => Some(requirement),
-            LibraryOrigin::OrtDylibPath => None,
-        }
+        self.library.origin.requirement()
     }
 
     /// The `ort` environment sessions are created in.
@@ -113,36 +117,82 @@ impl Runtime {
         available_providers()
     }
 
-    /// Whether `ep` can be used here: ORT must list it and accept its registration. When it cannot,
-    /// the reason is ORT's own message.
+    /// What `ep` can do here: execute, only partition, or nothing (with ORT's reason). ORT must
+    /// accept its registration, and a one-node probe session decides between the first two
+    /// (see [`Availability`]). Options ORT rejects make the EP unavailable here, with ORT's
+    /// message; [`Runtime::require`] reports them as what they are.
     pub fn availability(&self, ep: &Ep) -> Availability {
-        let Some(dispatch) = ep.to_ort() else {
-            return Availability::available();
-        };
-        let attempt = ort::session::Session::builder(&self.environment)
-            .map_err(|e| e.to_string())
-            .and_then(|mut builder| dispatch.register(&mut builder).map_err(|e| e.to_string()));
-        match attempt {
-            Ok(()) => Availability::available(),
-            Err(reason) => Availability {
-                available: false,
-                reason: Some(clean_reason(&reason)),
+        match self.check(ep) {
+            Ok(availability) => availability,
+            Err(error) => Availability::Unavailable {
+                reason: error.to_string(),
             },
         }
     }
 
-    /// Fails with [`RuntimeError::Unavailable`] (ORT's reason and how to get the EP) when `ep`
-    /// cannot be used with this runtime.
+    fn check(&self, ep: &Ep) -> Result<Availability, RuntimeError> {
+        if ep.to_ort().is_none() {
+            return Ok(Availability::Available);
+        }
+        let mut cache = self
+            .availability
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = cache.get(ep) {
+            return known.clone();
+        }
+        let result = self
+            .register_only(ep)
+            .and_then(|registered| match registered {
+                Some(unavailable) => Ok(unavailable),
+                None => availability::probe(ep),
+            });
+        cache.insert(ep.clone(), result.clone());
+        result
+    }
+
+    /// Registers `ep` on a throw-away session builder: `Some(Unavailable)` when ORT lacks the EP,
+    /// an error when it rejects the options, `None` when it accepts.
+    fn register_only(&self, ep: &Ep) -> Result<Option<Availability>, RuntimeError> {
+        let Some(dispatch) = ep.to_ort() else {
+            return Ok(None);
+        };
+        let mut builder = ort::session::Session::builder(&self.environment)
+            .map_err(|e| RuntimeError::Ort(e.to_string()))?;
+        match dispatch.register(&mut builder) {
+            Ok(()) => Ok(None),
+            Err(e) => match registration_error(ep, self, &e.to_string()) {
+                RuntimeError::Unavailable { reason, .. } => {
+                    Ok(Some(Availability::Unavailable { reason }))
+                }
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Fails unless sessions on `ep` can run here: [`RuntimeError::Unavailable`] (ORT's reason
+    /// and how to get the EP), [`RuntimeError::CannotExecute`] for an EP that only partitions,
+    /// or [`RuntimeError::OptionsRejected`] when ORT refuses the options.
     pub fn require(&self, ep: &Ep) -> Result<(), RuntimeError> {
-        let availability = self.availability(ep);
-        if availability.available {
-            Ok(())
-        } else {
-            Err(RuntimeError::Unavailable {
+        match self.require_partitioning(ep)? {
+            Availability::PartitionsOnly { reason } => Err(RuntimeError::CannotExecute {
                 ep: ep.kind(),
                 runtime: self.describe(),
-                reason: availability.reason.unwrap_or_default(),
-            })
+                reason,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Fails unless `ep` at least partitions models here; returns what it can do.
+    pub fn require_partitioning(&self, ep: &Ep) -> Result<Availability, RuntimeError> {
+        match self.check(ep)? {
+            Availability::Unavailable { reason } => Err(RuntimeError::Unavailable {
+                ep: ep.kind(),
+                runtime: self.describe(),
+                reason,
+            }),
+            other => Ok(other),
         }
     }
 
@@ -159,18 +209,35 @@ impl Runtime {
     }
 }
 
-/// Whether an execution provider can be used, and if not, ORT's reason.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Availability {
-    pub available: bool,
-    pub reason: Option<String>,
-}
+/// ORT's message when the loaded library was built without an EP.
+const NOT_IN_BUILD_MARKER: &str = "is not supported in this build";
 
-impl Availability {
-    fn available() -> Self {
-        Self {
-            available: true,
-            reason: None,
+/// Classifies ORT's refusal to register `ep`: a build without the EP is
+/// [`RuntimeError::Unavailable`]; anything else is ORT rejecting the options (its own parser,
+/// e.g. `coreml_options.cc`: "Unknown option: …", "Invalid value for option …").
+pub(crate) fn registration_error(ep: &Ep, runtime: &Runtime, message: &str) -> RuntimeError {
+    let reason = clean_reason(message);
+    if reason.contains(NOT_IN_BUILD_MARKER) {
+        RuntimeError::Unavailable {
+            ep: ep.kind(),
+            runtime: runtime.describe(),
+            reason,
+        }
+    } else {
+        let options: Vec<String> = ep
+            .ort_options()
+            .into_iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        RuntimeError::OptionsRejected {
+            ep: ep.to_string(),
+            options: if options.is_empty() {
+                "none".to_string()
+            } else {
+                options.join(", ")
+            },
+            runtime: runtime.describe(),
+            reason,
         }
     }
 }
@@ -228,7 +295,7 @@ fn available_providers() -> Result<Vec<String>, RuntimeError> {
 }
 
 /// Why a runtime could not be loaded, an EP used, or a session built.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RuntimeError {
     #[error("unknown execution provider `{input}`; epbench knows cpu, coreml and openvino")]
     UnknownEp { input: String },
@@ -251,6 +318,22 @@ pub enum RuntimeError {
     #[error("the {ep} execution provider is unavailable in {runtime}: {reason}. To get it, {}", ep.how_to_get())]
     Unavailable {
         ep: EpKind,
+        runtime: String,
+        reason: String,
+    },
+    #[error(
+        "the {ep} execution provider in {runtime} partitions models and builds its own, but cannot \
+         execute them: {reason}. To run them, {}", ep.how_to_get()
+    )]
+    CannotExecute {
+        ep: EpKind,
+        runtime: String,
+        reason: String,
+    },
+    #[error("{runtime} rejected the options of `{ep}` (ORT received: {options}): {reason}")]
+    OptionsRejected {
+        ep: String,
+        options: String,
         runtime: String,
         reason: String,
     },

@@ -91,9 +91,23 @@ pub struct BuiltSession {
     /// ORT's log lines from creation, at or above [`SessionConfig::log_level`].
     pub logs: Vec<LogLine>,
     sink: LogSink,
+    /// The temporary CoreML model cache of this session (see
+    /// [`SessionConfig::build`]); declared after `session` so it is removed after the session
+    /// is released.
+    model_cache: Option<tempfile::TempDir>,
 }
 
 impl BuiltSession {
+    /// Where the EP wrote the models it built: the user's `cache_dir`, or the session's own
+    /// temporary directory (removed with the session). `None` for EPs without one.
+    pub fn model_cache_dir(&self) -> Option<&Path> {
+        match (&self.config.ep, &self.model_cache) {
+            (_, Some(dir)) => Some(dir.path()),
+            (Ep::CoreMl(options), None) => options.cache_dir.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Log lines emitted since creation (e.g. during runs), taken from the session's buffer.
     pub fn take_new_logs(&self) -> Vec<LogLine> {
         self.sink.take()
@@ -148,8 +162,13 @@ impl SessionConfig {
 
     /// Creates the session on the loaded runtime (loading it first if needed).
     ///
-    /// Fails with [`RuntimeError::Unavailable`] when ORT refuses the EP, and with
+    /// Fails with [`RuntimeError::Unavailable`] when ORT lacks the EP,
+    /// [`RuntimeError::OptionsRejected`] when ORT refuses its options, and with
     /// [`RuntimeError::Session`] (ORT's message) when the model cannot be loaded.
+    ///
+    /// A CoreML EP without `cache_dir` is registered with a temporary `ModelCacheDirectory` of
+    /// the session's own, removed when the session is dropped, so that no CoreML model files are
+    /// left behind (see [`BuiltSession::model_cache_dir`]).
     pub fn build(&self, model: &Path) -> crate::Result<BuiltSession> {
         if !model.is_file() {
             return Err(RuntimeError::ModelNotFound {
@@ -168,14 +187,11 @@ impl SessionConfig {
 
         let mut builder =
             Session::builder(runtime.environment()).map_err(|e| session_error(e.to_string()))?;
-        if let Some(dispatch) = self.ep.to_ort() {
+        let (registered_ep, model_cache) = self.ep_with_private_cache()?;
+        if let Some(dispatch) = registered_ep.to_ort() {
             dispatch
                 .register(&mut builder)
-                .map_err(|e| RuntimeError::Unavailable {
-                    ep: self.ep.kind(),
-                    runtime: runtime.describe(),
-                    reason: super::clean_reason(&e.to_string()),
-                })?;
+                .map_err(|e| super::registration_error(&self.ep, runtime, &e.to_string()))?;
         }
         let sink = LogSink::default();
         let id = format!(
@@ -219,6 +235,32 @@ impl SessionConfig {
             create_time,
             logs: sink.take(),
             sink,
+            model_cache,
         })
+    }
+
+    /// The EP as registered: a CoreML EP without `cache_dir` gets a fresh temporary
+    /// `ModelCacheDirectory` of its own, removed with the session. Without one, ORT's CoreML EP
+    /// writes its models to a temporary path, which on a non-Apple host is
+    /// `coreml_ep_test_run.N` in the process's current directory (`model/host_utils_stub.cc`):
+    /// epbench must not leave those wherever the user stands. An empty directory per session
+    /// keeps every session creation cold, as ORT's own temporary path does on a Mac.
+    fn ep_with_private_cache(&self) -> Result<(Ep, Option<tempfile::TempDir>), RuntimeError> {
+        match &self.ep {
+            Ep::CoreMl(options) if options.cache_dir.is_none() => {
+                let dir = tempfile::Builder::new()
+                    .prefix("epbench-coreml-")
+                    .tempdir()
+                    .map_err(|e| {
+                        RuntimeError::Ort(format!(
+                            "cannot create a temporary CoreML model cache: {e}"
+                        ))
+                    })?;
+                let mut options = options.clone();
+                options.cache_dir = Some(dir.path().to_path_buf());
+                Ok((Ep::CoreMl(options), Some(dir)))
+            }
+            ep => Ok((ep.clone(), None)),
+        }
     }
 }

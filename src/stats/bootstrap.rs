@@ -31,20 +31,59 @@ pub fn bootstrap_change(
     let point = log_location(new) - log_location(reference);
     let reference = sorted_runs(reference);
     let new = sorted_runs(new);
+    let (lower, upper) = bootstrap_interval(resamples, seed, |rng, counts| {
+        resampled_location(&new, rng, counts) - resampled_location(&reference, rng, counts)
+    });
+    Change::from_log(point, lower, upper, CONFIDENCE)
+}
+
+/// A typical time per iteration with its confidence interval, in the unit of the samples.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Location {
+    /// The geometric mean of the runs' medians (a single run's median).
+    pub point: f64,
+    /// Lower bound of the interval.
+    pub lower: f64,
+    /// Upper bound of the interval.
+    pub upper: f64,
+    /// Confidence level of the interval.
+    pub confidence: f64,
+}
+
+/// The location of one side, [`log_location`] back on the linear scale, with the same
+/// percentile-bootstrap interval as [`bootstrap_change`] (samples resampled within each run, the
+/// runs fixed), so it covers noise within runs, not between them.
+pub fn bootstrap_location(runs: &[&[f64]], resamples: usize, seed: u64) -> Location {
+    let point = log_location(runs);
+    let runs = sorted_runs(runs);
+    let (lower, upper) = bootstrap_interval(resamples, seed, |rng, counts| {
+        resampled_location(&runs, rng, counts)
+    });
+    Location {
+        point: point.exp(),
+        lower: lower.exp(),
+        upper: upper.exp(),
+        confidence: CONFIDENCE,
+    }
+}
+
+/// The [`CONFIDENCE`] percentile interval of `resamples` bootstrap draws, each made by `draw`
+/// with a generator seeded from `seed` (and a scratch buffer for resample counts).
+fn bootstrap_interval(
+    resamples: usize,
+    seed: u64,
+    mut draw: impl FnMut(&mut ChaCha8Rng, &mut Vec<u32>) -> f64,
+) -> (f64, f64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut counts = Vec::new();
-    let differences: Vec<f64> = (0..resamples.max(1))
-        .map(|_| {
-            resampled_location(&new, &mut rng, &mut counts)
-                - resampled_location(&reference, &mut rng, &mut counts)
-        })
+    let draws: Vec<f64> = (0..resamples.max(1))
+        .map(|_| draw(&mut rng, &mut counts))
         .collect();
     let alpha = 1.0 - CONFIDENCE;
-    let (lower, upper) = match Sorted::new(differences) {
+    match Sorted::new(draws) {
         Some(d) => (d.quantile(alpha / 2.0), d.quantile(1.0 - alpha / 2.0)),
         None => (f64::NAN, f64::NAN),
-    };
-    Change::from_log(point, lower, upper, CONFIDENCE)
+    }
 }
 
 /// A seed derived from a benchmark id (FNV-1a), so that each benchmark's interval is the same
@@ -134,6 +173,22 @@ mod tests {
                 median(&multiset)
             );
         }
+    }
+
+    #[test]
+    fn location_interval_brackets_the_median_of_medians() {
+        let a = noisy(100.0, 200, 3);
+        let b = noisy(120.0, 200, 4);
+        let one = bootstrap_location(&[&a], 2000, 9);
+        let median_a = median(&a).unwrap();
+        assert!((one.point - median_a).abs() < 1e-9 * median_a, "{one:?}");
+        assert!(one.lower < one.point && one.point < one.upper, "{one:?}");
+        assert!(one.lower > 95.0 && one.upper < 105.0, "{one:?}");
+        let two = bootstrap_location(&[&a, &b], 2000, 9);
+        let expected = (median_a * median(&b).unwrap()).sqrt();
+        assert!((two.point - expected).abs() < 1e-9 * expected, "{two:?}");
+        assert!(two.lower < two.point && two.point < two.upper, "{two:?}");
+        assert_eq!(two, bootstrap_location(&[&a, &b], 2000, 9));
     }
 
     #[test]

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::measure::profile::{ProfileError, ProfileSummary, read_events};
 use crate::measure::run::{Runs, time_runs};
-use crate::partitions::{self, AnalyzeOptions, PartitionError, PartitionReport};
-use crate::runtime::ModelFormat;
+use crate::partitions::{self, AnalyzeOptions, PartitionError, PartitionReport, Provenance};
 use crate::suite::{BenchCase, Prepared};
 use crate::workload::Feeds;
 
@@ -36,6 +35,9 @@ pub enum PartitionsError {
     Profile(ProfileError),
     #[error("no session was prepared")]
     NoSession,
+    /// The loaded runtime, whose version and EP a measured partition result names.
+    #[error(transparent)]
+    Runtime(crate::Error),
     #[error("CoreML ran but its partition summary was not found: {0}")]
     NoCoreMlSummary(#[source] PartitionError),
     #[error(transparent)]
@@ -106,7 +108,9 @@ pub fn from_profile(
 /// Partitions as the CoreML EP logged them while the prepared session was created.
 pub fn from_coreml_log(prepared: &mut Prepared) -> Result<PartitionNumbers, PartitionsError> {
     let built = prepared.session().ok_or(PartitionsError::NoSession)?;
-    let measured = partitions::measured_from_logs(&built.logs, Some(ModelFormat::NeuralNetwork))
+    let runtime = crate::runtime::global().map_err(PartitionsError::Runtime)?;
+    let provenance = Provenance::measured(&built.config.ep, runtime);
+    let measured = partitions::measured_from_logs(&built.logs, provenance)
         .map_err(PartitionsError::NoCoreMlSummary)?;
     Ok(numbers(
         &measured.report,
@@ -121,11 +125,10 @@ pub fn predicted(model: &Path) -> Result<PartitionNumbers, PartitionsError> {
     let analysis = partitions::analyze_file(model, AnalyzeOptions::default())
         .map_err(PartitionsError::Prediction)?;
     let report = analysis.primary().ok_or(PartitionsError::NoPrediction)?;
-    // `PartitionReport` can still hold a prediction without its rule set; that prints as `?`.
-    let rules = report
-        .rule_set
-        .as_ref()
-        .map_or_else(|| "?".to_string(), |r| r.name.clone());
+    let rules = match &report.provenance {
+        Provenance::Predicted { rule_set, .. } => rule_set.name.as_str(),
+        Provenance::Measured { .. } => "?",
+    };
     Ok(numbers(
         report,
         PartitionSource::Predicted,

@@ -13,8 +13,11 @@ use crate::runtime::EpKind;
 use crate::suite::{Finding, PrepareStage, Timing};
 use crate::zoo::Variant;
 
-/// The format version of `results.json`; bumped when a field changes meaning.
-pub const SCHEMA: &str = "epbench-study/1";
+/// The format version of `results.json`; bumped when a field changes meaning. Version 2: rows
+/// carry their `variant`, comparisons say what their interval covers and carry the between-run
+/// floor, verdicts mirror the gate on the log scale, and tolerance classes are written by their
+/// own names (`fp16-storage`).
+pub const SCHEMA: &str = "epbench-study/2";
 
 /// Everything one `epbench study` run measured, predicted and concluded.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,9 +6,11 @@
 
 mod feeds;
 mod model_ref;
+mod sanity;
 
 pub use feeds::{Feeds, synthesise_inputs};
 pub use model_ref::{ModelRef, ResolvedModel};
+pub use sanity::check_benchmarkable;
 
 /// Why a model or its inputs could not be made ready.
 #[derive(Debug, thiserror::Error)]
@@ -19,4 +21,6 @@ pub enum WorkloadError {
     Zoo(#[from] crate::zoo::ZooError),
     #[error("inputs for {model}: {reason}")]
     Inputs { model: String, reason: String },
+    #[error("{model} loads, but cannot be benchmarked: {reason}")]
+    NotBenchmarkable { model: String, reason: String },
 }

@@ -159,6 +159,24 @@ pub fn build_with(
     })
 }
 
+/// Copies a built model to `dir/<variant>.onnx`, the name the study and the README use (the
+/// cache keeps its recipe-hash name), and returns that path. The copy is written beside its
+/// target and renamed into place, so nobody reads half a model, and replaces an older one.
+pub fn copy_named(built: &Built, dir: &Path) -> Result<PathBuf, ZooError> {
+    std::fs::create_dir_all(dir).map_err(|e| ZooError::io("create", dir, e))?;
+    let target = dir.join(built.variant.file_name());
+    let mut staged = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| ZooError::io("create a file in", dir, e))?;
+    let mut source =
+        std::fs::File::open(&built.path).map_err(|e| ZooError::io("open", &built.path, e))?;
+    std::io::copy(&mut source, staged.as_file_mut())
+        .map_err(|e| ZooError::io("copy", &built.path, e))?;
+    staged
+        .persist(&target)
+        .map_err(|e| ZooError::io("write", &target, e.error))?;
+    Ok(target)
+}
+
 /// Builds the model of a catalogue variant in memory, with the catalogue's weights.
 pub fn build_in_memory(variant: &Variant) -> Result<ModelProto, ZooError> {
     let catalogue = catalogue()?;

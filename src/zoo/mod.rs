@@ -2,7 +2,8 @@
 //!
 //! - [`catalogue()`] lists every model and variant (from `models/catalogue.toml`);
 //! - [`build`] writes a variant to an `.onnx` file named by its recipe hash, reusing a file
-//!   that already exists ([`build_with`] adds progress reporting and other weights);
+//!   that already exists ([`build_with`] adds progress reporting and other weights;
+//!   [`copy_named`] puts a copy under the plain `<variant>.onnx` name);
 //! - [`bert`], [`mobilenet`] and [`probe`] are the graph builders; [`weights`] provides seeded
 //!   or checkpoint weights;
 //! - [`inputs`] and [`tokenize`] make the inputs (tokenised text, a synthetic image).
@@ -31,7 +32,7 @@ pub mod weights;
 
 pub use build::{
     BuildEvent, BuildOptions, Built, DEFAULT_OUT_DIR, IntoVariant, WeightsOverride, build,
-    build_in_memory, build_with,
+    build_in_memory, build_with, copy_named,
 };
 pub use catalogue::{Catalogue, catalogue};
 pub use error::ZooError;
