@@ -1,20 +1,23 @@
 //! The study as criterion benchmarks: `cargo bench -- coreml`, `cargo bench -- openvino`,
 //! `cargo bench -- cpu`. Ids read `<study>/<finding>/<variant>/<provider>`.
 //!
-//! A thin front end: the cases, their preparation and settings live in `epbench::suite`. Each
-//! case is prepared (model built, session created, inputs made, one checked run) outside the
-//! timed loop, and criterion times a bare `Session::run`.
+//! A thin front end: the cases, their preparation, settings and timing loop live in
+//! `epbench::suite`. Each case is prepared (model built, session created, inputs made, one
+//! checked run) outside the timed loop; criterion gets the summed time of bare `Session::run`
+//! calls, each run's outputs freed after its clock stops. A benchmark that fails to prepare, or
+//! whose run fails while timed, stops being timed at once, is reported at the end, and makes
+//! the process exit with 1.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use epbench::runtime::{self, EpKind};
-use epbench::suite::{self, BenchCase, Filter, Finding, Prepared, Preparer, Settings};
+use epbench::suite::{self, BenchCase, Filter, Preparer, Settings};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let benchmarking = args.iter().any(|a| a == "--bench");
     let (filter, settings) = match (Filter::from_args(args), Settings::from_env()) {
         (Ok(filter), Ok(settings)) => (filter, settings),
         (Err(e), _) | (_, Err(e)) => {
@@ -41,8 +44,8 @@ fn main() -> ExitCode {
     let mut failed = Vec::new();
     for study in EpKind::ALL {
         let cases = suite::plan(study, &settings);
-        let ids: Vec<String> = cases.iter().map(BenchCase::id).collect();
-        if !filter.matches_any(ids.iter().map(String::as_str)) {
+        let selected: Vec<&BenchCase> = cases.iter().filter(|c| filter.matches(&c.id())).collect();
+        if selected.is_empty() {
             continue;
         }
         if study != EpKind::Cpu
@@ -51,70 +54,73 @@ fn main() -> ExitCode {
             println!("epbench: skipping the {study} study: {reason}");
             continue;
         }
-        let selected: Vec<&BenchCase> = cases.iter().filter(|c| filter.matches(&c.id())).collect();
         for finding_cases in selected.chunk_by(|a, b| a.group() == b.group()) {
             let mut group = criterion.benchmark_group(finding_cases[0].group());
             for case in finding_cases {
-                let mut prepared = match preparer.prepare(case) {
-                    Ok(prepared) => prepared,
-                    Err(e) => {
-                        println!("epbench: not timed: {e}");
-                        failed.push(e);
-                        continue;
-                    }
-                };
-                let m = case.cost.measurement(settings.quick);
-                group
-                    .sample_size(m.sample_size)
-                    .warm_up_time(m.warm_up)
-                    .measurement_time(m.measurement_time)
-                    .throughput(Throughput::Elements(u64::from(case.batch)));
-                let mut error = None;
-                group.bench_function(case.function(), |b| {
-                    b.iter(|| {
-                        if let Err(e) = prepared.run_once() {
-                            error.get_or_insert(e);
-                        }
-                    })
-                });
-                if let Some(e) = error {
-                    println!("epbench: {} failed while timed: {e}", case.id());
-                }
-                if benchmarking && case.finding == Finding::Overhead {
-                    report_bare_loop(&mut prepared);
+                if let Err(failure) = bench(&mut group, &mut preparer, case, settings.quick) {
+                    println!("epbench: {failure}");
+                    failed.push(failure);
                 }
             }
             group.finish();
         }
     }
     criterion.final_summary();
-    if !failed.is_empty() {
-        println!(
-            "epbench: {} benchmark(s) could not run and have no time:",
-            failed.len()
-        );
-        for e in &failed {
-            println!("  {e}");
-        }
+    if failed.is_empty() {
+        return ExitCode::SUCCESS;
     }
-    ExitCode::SUCCESS
+    println!(
+        "epbench: {} benchmark(s) failed and have no time:",
+        failed.len()
+    );
+    for failure in &failed {
+        println!("  {failure}");
+    }
+    ExitCode::from(1)
 }
 
-/// The harness's floor next to ORT's: the same run in a plain loop, timed as a whole.
-fn report_bare_loop(prepared: &mut Prepared) {
-    let budget = Duration::from_secs(2);
-    let started = Instant::now();
-    let mut runs = 0u32;
-    while started.elapsed() < budget {
-        if prepared.run_once().is_err() {
-            return;
-        }
-        runs += 1;
+/// Unwinds out of criterion's loop when a timed run fails, so that it is not timed further.
+struct StopTiming;
+
+/// Prepares `case` and times it in `group`; the reason when it could not be timed to the end.
+fn bench(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    preparer: &mut Preparer,
+    case: &BenchCase,
+    quick: bool,
+) -> Result<(), String> {
+    let mut prepared = preparer
+        .prepare(case)
+        .map_err(|e| format!("not timed: {e}"))?;
+    let m = case.cost.measurement(quick);
+    group
+        .sample_size(m.sample_size)
+        .warm_up_time(m.warm_up)
+        .measurement_time(m.measurement_time)
+        .throughput(Throughput::Elements(u64::from(case.batch)));
+    let mut error = None;
+    // Criterion has no way to abandon a benchmark: unwinding with `resume_unwind` (which skips
+    // the panic hook) leaves its loop before it analyses or saves anything for this id.
+    let timed = catch_unwind(AssertUnwindSafe(|| {
+        group.bench_function(case.function(), |b| {
+            b.iter_custom(|iterations| {
+                let iterations = usize::try_from(iterations).unwrap_or(usize::MAX);
+                match prepared.time(0, iterations) {
+                    Ok(times) => times.iter().sum(),
+                    Err(e) => {
+                        error = Some(e);
+                        resume_unwind(Box::new(StopTiming))
+                    }
+                }
+            })
+        });
+    }));
+    match (timed, error) {
+        (Ok(()), None) => Ok(()),
+        (_, Some(e)) => Err(format!(
+            "{} failed while timed, not timed further: {e}",
+            case.id()
+        )),
+        (Err(panic), None) => resume_unwind(panic),
     }
-    let per_run = started.elapsed() / runs.max(1);
-    println!(
-        "epbench: bare ort loop on {}: {:.2} µs per Session::run ({runs} runs)",
-        prepared.case.id(),
-        per_run.as_secs_f64() * 1e6
-    );
 }

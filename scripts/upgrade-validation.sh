@@ -29,9 +29,9 @@ for n in range(1, reps + 1):
         halves.append(math.expm1(row["log_half_width"]))
         verdicts.append(f'{row["id"].split("/")[-2]} {row["verdict"]} {100*row["change"]["point"]:+.1f}% '
                         f'[{100*row["change"]["lower"]:+.1f}, {100*row["change"]["upper"]:+.1f}]')
-        if row["verdict"] != "unchanged":
+        if row["verdict"] in ("slower", "faster"):
             flagged[row["id"]] = flagged.get(row["id"], 0) + 1
-    if all(r["status"] == "measured" and r["verdict"] == "unchanged" for r in report["rows"]):
+    if all(r["status"] == "measured" and r["verdict"] in ("equivalent", "inconclusive") for r in report["rows"]):
         clean += 1
     print(f"{n:2d} ({report['wall_s']:.0f} s): " + "; ".join(verdicts))
 halves.sort()

@@ -5,9 +5,10 @@ mod baseline_support;
 use baseline_support::{COREML, CPU, FAST_GELU, criterion_run, save, save_runs};
 use epbench::baseline::noise::NoiseBasis;
 use epbench::baseline::{
-    BaselineError, CheckReport, CompareOptions, RunSet, SaveMode, Store, Verdict, check,
+    BaselineError, CheckReport, CompareOptions, RunSet, SaveMode, Store, check,
     check_criterion_dirs, render,
 };
+use epbench::stats::Verdict;
 
 /// Fewer resamples than the default keep the unoptimised test build fast; the intervals move by
 /// a fraction of a percent.
@@ -55,7 +56,7 @@ fn identical_samples_pass() {
     assert_eq!(report.exit_code(), 0);
     assert_eq!(report.rows.len(), 3);
     for row in &report.rows {
-        assert_eq!(row.judged.verdict, Verdict::Unchanged, "{}", row.id);
+        assert!(!row.judged.verdict.is_difference(), "{}", row.id);
         assert_eq!(row.judged.change.point, 0.0);
         assert!(row.judged.change.lower < 0.0 && row.judged.change.upper > 0.0);
     }
@@ -93,7 +94,7 @@ fn three_percent_slower_passes_a_five_percent_threshold() {
         report
             .rows
             .iter()
-            .all(|r| r.judged.verdict == Verdict::Unchanged && r.judged.gate == 0.05)
+            .all(|r| !r.judged.verdict.is_difference() && r.judged.gate == 0.05)
     );
 }
 
@@ -123,7 +124,7 @@ fn only_the_slowed_benchmark_regresses_and_faster_ones_improve() {
     };
     assert_eq!(verdict(CPU), Verdict::Slower);
     assert_eq!(verdict(COREML), Verdict::Faster);
-    assert_eq!(verdict(FAST_GELU), Verdict::Unchanged);
+    assert!(!verdict(FAST_GELU).is_difference());
     assert_eq!(
         report
             .regressions()
@@ -185,7 +186,7 @@ fn a_noisy_baseline_raises_the_floor_above_a_30_percent_change() {
         assert!((sigma - 1.25f64.ln()).abs() < 1e-9, "{sigma}");
         assert!(floor.fraction > 0.6, "{floor:?}");
         assert_eq!(row.judged.gate, floor.fraction);
-        assert_eq!(row.judged.verdict, Verdict::Unchanged);
+        assert!(!row.judged.verdict.is_difference());
     }
     let text = render::check(&report);
     assert!(text.contains("(learned, 3+1 runs)"), "{text}");

@@ -1,11 +1,13 @@
 //! `epbench baseline`, run as a user runs it: exit codes, tables, JSON, error messages.
 
 mod baseline_support;
+mod snapshot_support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use baseline_support::{criterion_run, fixture};
+use snapshot_support::{assert_snapshot, json_shape};
 
 fn epbench(store: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_epbench"))
@@ -71,6 +73,11 @@ fn save_list_check_compare_restore() {
     assert_eq!(report["passed"], false);
     assert_eq!(report["rows"][0]["verdict"], "slower");
     assert!(report["rows"][0]["noise_floor"]["fraction"].is_number());
+    assert_snapshot(
+        "baseline_check_json_shape.txt",
+        &json_shape(&report),
+        "CI scripts read `baseline check --json`",
+    );
 
     let slightly = criterion_run(&scratch.path().join("slightly"), |_| 1.03);
     let slightly = slightly.to_str().unwrap();

@@ -13,9 +13,10 @@ mod correctness_support;
 
 use correctness_support::{TestResult, assert_pass, compare, print_rows};
 use epbench::correctness::{ToleranceClass, check_against_cpu};
+use epbench::onnx::FloatType;
 use epbench::runtime::{self, Ep, Runtime, SessionConfig};
 use epbench::workload::{Feeds, ModelRef};
-use epbench::zoo::{self, DType, TransformerModel, Variant};
+use epbench::zoo::{self, TransformerModel, Variant};
 
 /// The OpenVINO runtime and EP, or `None` where onnxruntime-openvino has no wheel.
 fn openvino() -> Result<Option<(&'static Runtime, Ep)>, Box<dyn std::error::Error>> {
@@ -55,8 +56,8 @@ fn openvino_cpu_class() -> ToleranceClass {
 /// The CPU reference of a variant: its fp32 variant for fp16 models, itself otherwise.
 fn reference_of(variant: &Variant) -> (String, ToleranceClass) {
     let fp16 = match variant {
-        Variant::Transformer(t) => t.dtype == DType::Fp16,
-        Variant::Vision(v) => v.dtype == DType::Fp16,
+        Variant::Transformer(t) => t.dtype == FloatType::F16,
+        Variant::Vision(v) => v.dtype == FloatType::F16,
         _ => false,
     };
     let name = variant.to_string();

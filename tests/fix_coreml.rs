@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use epbench::fix::{self, Choice, FixRequest, partitions::partitions_on};
 use epbench::rewrite::{DimFixes, FloatTarget, Rewrite};
 use epbench::runtime::Ep;
-use epbench::study::results::PartitionOutcome;
+use epbench::study::results::{PartitionOutcome, PartitionSource};
 use epbench::workload::ResolvedModel;
 use epbench::zoo;
 
@@ -27,7 +27,7 @@ fn coreml_library() -> Option<PathBuf> {
 fn measured(outcome: &PartitionOutcome) -> (usize, usize, Option<usize>) {
     match outcome {
         PartitionOutcome::Known(n) => {
-            assert_eq!(n.source, "measured", "{}", n.provenance);
+            assert_eq!(n.source, PartitionSource::Measured, "{}", n.provenance);
             (n.partitions, n.nodes, n.supported_nodes)
         }
         PartitionOutcome::Failed { reason } => panic!("no partitions: {reason}"),

@@ -5,7 +5,7 @@
 use epbench::fix::{self, Choice, FixRequest, partitions::partitions_on};
 use epbench::rewrite::{DimFixes, Rewrite};
 use epbench::runtime::{self, Ep};
-use epbench::study::results::PartitionOutcome;
+use epbench::study::results::{PartitionOutcome, PartitionSource};
 use epbench::workload::ResolvedModel;
 use epbench::zoo;
 
@@ -19,7 +19,7 @@ fn zoo_model(variant: &str) -> ResolvedModel {
 fn numbers(outcome: &PartitionOutcome) -> (usize, usize) {
     match outcome {
         PartitionOutcome::Known(n) => {
-            assert_eq!(n.source, "measured", "{}", n.provenance);
+            assert_eq!(n.source, PartitionSource::Measured, "{}", n.provenance);
             (n.partitions, n.cpu_nodes)
         }
         PartitionOutcome::Failed { reason } => panic!("no partitions: {reason}"),

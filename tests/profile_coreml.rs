@@ -11,8 +11,8 @@
 //!   with the metadef name from core/providers/coreml/coreml_execution_provider.cc:
 //!   `CoreML_<hash>_<id>` in 2024, `<key>_CoreML_<hash>_<id>` since ~1.21.
 //!
-//! The sessions are modelled on the study's M2 profiles of tiny-systems-bert
-//! (study-data/*_profile_summary.txt): CoreML partitions interleaved with CPU Erf, Where, Cast,
+//! The sessions are modelled on the profile summaries the study published for tiny-systems-bert
+//! on an M2: CoreML partitions interleaved with CPU Erf, Where, Cast,
 //! Expand, Unsqueeze and Gather nodes. Durations are chosen by hand so every expected number
 //! below can be recomputed from the file with a pencil.
 

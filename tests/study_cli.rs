@@ -2,13 +2,19 @@
 //! filtered plan so that the test stays short. No timing assertions: only that the numbers the
 //! run measured are the ones its files report.
 
+mod snapshot_support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-use epbench::measure::latency::format_ms;
+use epbench::text::format::ms as format_ms;
 use serde_json::Value;
+use snapshot_support::{assert_snapshot, json_shape};
 
 const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/generated");
+const BASELINES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/criterion-baselines");
+/// The committed CPU study baseline: six runs of `cpu/...` on the project's CI machine.
+const REPEATED: &str = "linux-x86_64-amd-epyc-ort1.31.1";
 
 fn study(args: &[&str], out: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_epbench"))
@@ -17,6 +23,7 @@ fn study(args: &[&str], out: &Path) -> Output {
         .arg("--out")
         .arg(out)
         .args(["--models", MODELS, "--threads", "2"])
+        .env("EPBENCH_BASELINES", BASELINES)
         .env_remove("EPBENCH_ORT")
         .env_remove("ORT_DYLIB_PATH")
         .output()
@@ -81,6 +88,12 @@ fn coreml_study_off_a_mac_times_the_cpu_and_predicts_partitions() {
     let at: Vec<usize> = order.iter().map(|s| position(&report, s)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{order:?} at {at:?}");
     assert!(report.contains("The coreml EP is not in this runtime"));
+    assert!(report.contains("**Within-run intervals only.**"));
+    assert_snapshot(
+        "study_results_coreml_without_ep_shape.txt",
+        &json_shape(&json),
+        "other tools read results.json",
+    );
 
     // Every CoreML timing needs a Mac; every CPU one was measured and appears in the report.
     assert_eq!(json["ep"]["available"], false);
@@ -102,6 +115,11 @@ fn coreml_study_off_a_mac_times_the_cpu_and_predicts_partitions() {
                     format_ms(p50)
                 );
                 assert!(report.contains(&line), "report lacks `{line}`");
+                // The fp16 graph is checked against the fp32 one on the CPU, at the fp16 class.
+                if row["label"].as_str().unwrap().contains("fp16") {
+                    assert_eq!(row["correctness"]["outcome"], "agree", "{row}");
+                    assert_eq!(row["correctness"]["tolerance"], "fp16-storage", "{row}");
+                }
                 let samples = row["samples_ms"].as_array().unwrap();
                 assert_eq!(
                     samples.len(),
@@ -171,7 +189,15 @@ fn coreml_study_off_a_mac_times_the_cpu_and_predicts_partitions() {
 fn cpu_study_compares_settings_on_the_cpu() {
     let dir = tempfile::tempdir().unwrap();
     let output = study(
-        &["--ep", "cpu", "--quick", "--filter", "opt_level"],
+        &[
+            "--ep",
+            "cpu",
+            "--quick",
+            "--filter",
+            "opt_level",
+            "--noise-from",
+            REPEATED,
+        ],
         dir.path(),
     );
     succeeded(&output);
@@ -181,6 +207,11 @@ fn cpu_study_compares_settings_on_the_cpu() {
     assert!(report.contains("Every benchmark was measured."));
     assert_eq!(json["ep"]["available"], true);
     assert_eq!(json["ort"]["version"], "1.31.1");
+    assert_snapshot(
+        "study_results_cpu_shape.txt",
+        &json_shape(&json),
+        "other tools read results.json",
+    );
     assert!(json["machine"]["cores"].as_u64().unwrap() >= 1);
     // basic and all against disable, each with an interval around its point estimate.
     let comparisons = json["analysis"]["comparisons"].as_array().unwrap();
@@ -193,7 +224,21 @@ fn cpu_study_compares_settings_on_the_cpu() {
         );
         assert!(lower <= ratio && ratio <= upper, "{c}");
         assert!(report.contains(c["conclusion"].as_str().unwrap()));
+        // The interval says what it covers, and the baseline's repeated runs give the floor.
+        assert_eq!(c["interval"], "within_run_bootstrap");
+        let floor = c["between_run_floor"].as_f64().unwrap();
+        assert!(floor > 0.0, "{c}");
+        assert!(
+            c["conclusion"]
+                .as_str()
+                .unwrap()
+                .contains("between-run noise floor"),
+            "{c}"
+        );
     }
+    assert_eq!(json["analysis"]["between_run_noise"]["baseline"], REPEATED);
+    assert_eq!(json["analysis"]["between_run_noise"]["runs"], 6);
+    assert!(report.contains(&format!("learned from baseline `{REPEATED}`")));
     // The terminal summary lists every benchmark.
     let stdout = String::from_utf8_lossy(&output.stdout);
     for row in json["rows"].as_array().unwrap() {
@@ -213,5 +258,16 @@ fn bad_filters_are_usage_errors() {
     );
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("matches the filter"));
+    // A baseline of single runs has no between-run noise to learn.
+    let single = study(
+        &["--ep", "cpu", "--noise-from", "ort1.30.0-to-1.31.1-from"],
+        dir.path(),
+    );
+    assert_eq!(single.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&single.stderr).contains("no benchmark with repeated runs"),
+        "{}",
+        String::from_utf8_lossy(&single.stderr)
+    );
     assert!(!dir.path().join("report.md").exists());
 }

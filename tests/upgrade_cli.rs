@@ -2,8 +2,12 @@
 //! libraries and real zoo models. No timing is asserted (the machine may be busy); the structure
 //! of the result, the output agreement, the saved baselines and the exit codes are.
 
+mod snapshot_support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use snapshot_support::{assert_snapshot, json_shape};
 
 const REQ: &str = "onnxruntime==1.31.1";
 
@@ -65,12 +69,20 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         row["change"]["upper"].as_f64().unwrap(),
     );
     assert!(lower <= row["change"]["point"].as_f64().unwrap() && upper >= lower);
-    assert!(["slower", "faster", "unchanged"].contains(&row["verdict"].as_str().unwrap()));
+    assert!(
+        ["slower", "faster", "equivalent", "inconclusive"]
+            .contains(&row["verdict"].as_str().unwrap())
+    );
     // The same library and options on both sides: the outputs are bit-identical.
     assert_eq!(row["outputs"], "agree", "{row}");
     assert_eq!(row["tolerance"], "identical");
     assert_eq!(row["max_abs"], 0.0);
     assert_eq!(report["passed"], code == Some(0));
+    assert_snapshot(
+        "upgrade_check_json_shape.txt",
+        &json_shape(&report),
+        "scripts read `upgrade-check --json`",
+    );
 
     // The pair is two ordinary baselines.
     let compared = epbench(
@@ -80,11 +92,22 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
     assert!(compared.status.success(), "{}", stderr(&compared));
     let text = String::from_utf8_lossy(&compared.stdout);
     assert!(text.contains("cpu/overhead/add_64k/cpu"), "{text}");
+    let compared: serde_json::Value = serde_json::from_slice(&compared.stdout).unwrap();
+    assert_snapshot(
+        "baseline_compare_json_shape.txt",
+        &json_shape(&compared),
+        "scripts read `baseline compare --json`",
+    );
     let listed = epbench(&["baseline", "list", "--json"], store);
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed[0]["name"], "aa-from");
     assert_eq!(listed[0]["metadata"]["ort"]["requirement"], REQ);
     assert_eq!(listed[0]["benchmarks"], 1);
+    assert_snapshot(
+        "baseline_list_json_shape.txt",
+        &json_shape(&listed),
+        "scripts read `baseline list --json`",
+    );
 
     // Saving over an existing pair is refused before anything is measured.
     let again = epbench(

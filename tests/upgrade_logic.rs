@@ -1,13 +1,18 @@
 //! The upgrade check's pure logic: paired statistics on data whose answer is known analytically,
 //! side options, and the worker protocol.
 
-use epbench::baseline::Verdict;
 use epbench::correctness::{OutputTensor, Values};
 use epbench::provisioning::OrtRequirement;
 use epbench::runtime::{Ep, EpKind, OptLevel, SessionConfig};
+use epbench::stats::sign_test::median_interval_rank;
+use epbench::stats::{Change, Verdict};
 use epbench::upgrade::SideOptions;
-use epbench::upgrade::paired::{judge, median_interval_rank, paired_change};
+use epbench::upgrade::paired::paired_change;
 use epbench::upgrade::protocol::{Request, Response, WireTensor, read_message, write_message};
+
+fn judge(change: Change, threshold: f64) -> Verdict {
+    Verdict::judge(&change, threshold)
+}
 
 /// Rounds whose log ratio alternates `ln(ratio) ± e`.
 fn alternating(ratio: f64, e: f64, rounds: usize) -> (Vec<f64>, Vec<f64>) {
@@ -49,7 +54,7 @@ fn paired_change_is_the_median_ratio_with_order_statistic_bounds() {
     assert_eq!(paired.rounds, n);
     // The lower bound, ~4.6%, clears a 4% threshold but not a 5% one.
     assert_eq!(judge(paired.change, 0.04), Verdict::Slower);
-    assert_eq!(judge(paired.change, 0.05), Verdict::Unchanged);
+    assert_eq!(judge(paired.change, 0.05), Verdict::Inconclusive);
 }
 
 #[test]
@@ -63,7 +68,7 @@ fn a_few_disturbed_rounds_do_not_decide_the_verdict() {
     let paired = paired_change(&from, &to).unwrap();
     assert_eq!(paired.change.point, 0.0);
     assert_eq!(paired.change.lower, 0.0);
-    assert_eq!(judge(paired.change, 0.05), Verdict::Unchanged);
+    assert_eq!(judge(paired.change, 0.05), Verdict::Equivalent);
 }
 
 #[test]
@@ -76,7 +81,8 @@ fn drift_common_to_both_sides_cancels() {
     assert!((paired.change.point + 0.05).abs() < 1e-12);
     assert!(paired.log_half_width < 1e-12);
     assert_eq!(judge(paired.change, 0.03), Verdict::Faster);
-    assert_eq!(judge(paired.change, 0.06), Verdict::Unchanged);
+    // -5% is within a 6% gate's mirror image (-5.7%): the sides are equivalent at 6%.
+    assert_eq!(judge(paired.change, 0.06), Verdict::Equivalent);
 }
 
 #[test]
@@ -84,7 +90,7 @@ fn identical_sides_show_no_change() {
     let (from, to) = alternating(1.0, 0.02, 30);
     let paired = paired_change(&from, &to).unwrap();
     assert!(paired.change.lower < 0.0 && paired.change.upper > 0.0);
-    assert_eq!(judge(paired.change, 0.05), Verdict::Unchanged);
+    assert_eq!(judge(paired.change, 0.05), Verdict::Equivalent);
 }
 
 #[test]

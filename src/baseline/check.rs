@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use regex::Regex;
 
 use super::BaselineError;
-use super::compare::{self, Column, CompareOptions};
+use super::compare::{self, Column, CompareOptions, Judged};
 use super::noise::NoiseBasis;
 use super::run::RunSet;
-use super::stats;
-use super::verdict::{Judged, Verdict};
+use crate::stats::Verdict;
+use crate::stats::runs::log_location;
 
 /// The threshold `epbench baseline check` uses unless told otherwise: 10%.
 pub const DEFAULT_THRESHOLD: f64 = 0.10;
@@ -91,8 +91,8 @@ pub fn check(
             let judged = compare::judge_pair(id, baseline, current, &noise, options)?;
             Some(CheckRow {
                 id: id.to_string(),
-                baseline_ns: stats::log_location(&baseline.samples(id)).exp(),
-                current_ns: stats::log_location(&current.samples(id)).exp(),
+                baseline_ns: log_location(&baseline.samples(id)).exp(),
+                current_ns: log_location(&current.samples(id)).exp(),
                 judged,
             })
         })

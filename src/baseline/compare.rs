@@ -1,13 +1,15 @@
 //! Several baselines side by side: one row per benchmark id, one column per baseline, each
-//! column's change against the first with its interval and verdict.
+//! column's change against the first with its interval and verdict. The rule that judges one
+//! pair of sides (`judge_pair`) is here too; `check` uses it.
 
 use std::collections::BTreeSet;
 
-use super::noise::NoiseModel;
+use super::BaselineMetadata;
+use super::noise::{NoiseFloor, NoiseModel};
 use super::run::RunSet;
-use super::stats;
-use super::verdict::{Judged, judge};
-use super::{BaselineMetadata, stats::RESAMPLES};
+use crate::stats::bootstrap::{RESAMPLES, bootstrap_change, seed_for};
+use crate::stats::runs::log_location;
+use crate::stats::{Change, Verdict};
 
 /// How changes are judged.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,7 +150,7 @@ fn cell(
         return None;
     }
     Some(Cell {
-        median_ns: stats::log_location(&samples).exp(),
+        median_ns: log_location(&samples).exp(),
         runs: samples.len(),
         against_first: pair
             .and_then(|(reference, noise)| judge_pair(id, reference, side, noise, options)),
@@ -180,9 +182,37 @@ pub(super) fn judge_pair(
     if before.is_empty() || after.is_empty() {
         return None;
     }
-    let change = stats::bootstrap_change(&before, &after, options.resamples, stats::seed_for(id));
+    let change = bootstrap_change(&before, &after, options.resamples, seed_for(id));
     let floor = noise.floor(id, before.len(), after.len());
-    Some(judge(change, options.threshold, floor))
+    Some(Judged::new(change, options.threshold, floor))
+}
+
+/// One benchmark's change, judged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Judged {
+    /// The change and its within-run bootstrap interval.
+    pub change: Change,
+    /// The noise floor used.
+    pub noise_floor: NoiseFloor,
+    /// `max(threshold, noise floor)`: the size a change must exceed to count.
+    pub gate: f64,
+    /// The conclusion, at `gate`.
+    pub verdict: Verdict,
+}
+
+impl Judged {
+    /// Judges `change` at `max(threshold, noise floor)`: slower only when the interval's lower
+    /// bound exceeds it, faster only when its upper bound is below its mirror image (see
+    /// [`Verdict::judge`]).
+    pub fn new(change: Change, threshold: f64, noise_floor: NoiseFloor) -> Self {
+        let gate = threshold.max(noise_floor.fraction);
+        Judged {
+            verdict: Verdict::judge(&change, gate),
+            change,
+            noise_floor,
+            gate,
+        }
+    }
 }
 
 fn id_differences(sides: &[RunSet]) -> Vec<IdDifference> {
@@ -253,4 +283,28 @@ pub(super) fn unmeasured_note(
             new.label, reference.label
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::noise::NoiseBasis;
+
+    fn floor(fraction: f64) -> NoiseFloor {
+        NoiseFloor {
+            fraction,
+            basis: NoiseBasis::Given,
+        }
+    }
+
+    #[test]
+    fn the_gate_is_the_larger_of_threshold_and_noise() {
+        let slow = Change::between(0.25, 0.35);
+        let judged = |threshold, noise| Judged::new(slow, threshold, floor(noise));
+        assert_eq!(judged(0.10, 0.0).verdict, Verdict::Slower);
+        assert_eq!(judged(0.10, 0.30).verdict, Verdict::Inconclusive);
+        assert_eq!(judged(0.30, 0.0).verdict, Verdict::Inconclusive);
+        assert_eq!(judged(0.10, 0.30).gate, 0.30);
+        assert_eq!(judged(0.40, 0.0).verdict, Verdict::Equivalent);
+    }
 }

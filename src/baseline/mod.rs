@@ -6,11 +6,15 @@
 //! - [`criterion_files`] reads criterion's on-disk format (`target/criterion/<id>/new/*.json`);
 //! - [`store`] saves runs into `criterion-baselines/<name>/` atomically, lists, loads and
 //!   restores them; [`metadata`] is the `machine.json` each baseline carries;
-//! - [`run`] turns files into per-iteration times grouped in runs, [`stats`] bootstraps the
-//!   change between two sides, [`noise`] learns the between-run noise floor, [`verdict`] judges;
-//! - [`compare`](mod@compare) and [`check`](mod@check) assemble tables; [`render`] prints them;
+//! - [`run`] turns files into per-iteration times grouped in runs, [`noise`] learns the
+//!   between-run noise floor; the statistics themselves (the bootstrap, the [`Verdict`]) are
+//!   [`crate::stats`];
+//! - [`compare`](mod@compare) judges a pair of sides and assembles the side-by-side table,
+//!   [`check`](mod@check) the CI gate; [`render`] prints them;
 //! - [`export`] writes baselines (and study results) for Bencher, github-action-benchmark and
 //!   critcmp.
+//!
+//! [`Verdict`]: crate::stats::Verdict
 //!
 //! # How a change is judged
 //!
@@ -46,18 +50,15 @@ mod name;
 pub mod noise;
 pub mod render;
 pub mod run;
-pub mod stats;
 pub mod store;
-pub mod verdict;
 
 pub use check::{CheckReport, check, check_criterion_dirs};
-pub use compare::{CompareOptions, Comparison, compare};
+pub use compare::{CompareOptions, Comparison, Judged, compare};
 pub use error::BaselineError;
 pub use metadata::{BaselineMetadata, OrtInfo};
 pub use name::BaselineName;
 pub use run::{Run, RunSet, parse_filter};
 pub use store::{SaveMode, Store};
-pub use verdict::Verdict;
 
 /// Converts a percentage given by a user (`--threshold 5`) to a fraction (0.05).
 pub fn fraction_from_percent(what: &'static str, percent: f64) -> Result<f64, BaselineError> {

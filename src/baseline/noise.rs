@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 
 use super::run::RunSet;
-use super::stats;
+use crate::stats::runs::between_run_spread;
+use crate::stats::student::t_quantile_975;
 
 /// Where a noise floor came from; printed next to every verdict.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -79,7 +80,7 @@ impl NoiseModel {
         let mut pooled: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
         for side in sides {
             for id in side.ids() {
-                if let Some((squares, df)) = stats::between_run_spread(&side.samples(id)) {
+                if let Some((squares, df)) = between_run_spread(&side.samples(id)) {
                     let entry = pooled.entry(id).or_default();
                     entry.0 += squares;
                     entry.1 += df;
@@ -96,13 +97,14 @@ impl NoiseModel {
                 (id.to_string(), spread)
             })
             .collect();
-        let mut sigmas: Vec<f64> = per_benchmark.values().map(|s| s.sigma).collect();
+        let sigmas: Vec<f64> = per_benchmark.values().map(|s| s.sigma).collect();
         let typical = per_benchmark
             .values()
             .map(|s| s.degrees_of_freedom)
             .min()
-            .map(|degrees_of_freedom| Spread {
-                sigma: stats::median(&mut sigmas),
+            .zip(crate::stats::median(&sigmas))
+            .map(|(degrees_of_freedom, sigma)| Spread {
+                sigma,
                 degrees_of_freedom,
             });
         NoiseModel {
@@ -144,18 +146,11 @@ impl NoiseModel {
                 basis: NoiseBasis::Given,
             };
         }
-        let Some(typical) = self.typical else {
+        let Some(spread) = self.spread(id) else {
             return NoiseFloor {
                 fraction: 0.0,
                 basis: NoiseBasis::Unmeasured,
             };
-        };
-        let spread = match self.per_benchmark.get(id) {
-            Some(own) => Spread {
-                sigma: own.sigma.max(typical.sigma),
-                degrees_of_freedom: own.degrees_of_freedom,
-            },
-            None => typical,
         };
         NoiseFloor {
             fraction: floor_fraction(spread, reference_runs, new_runs),
@@ -169,9 +164,39 @@ impl NoiseModel {
     }
 }
 
+impl NoiseModel {
+    /// The floor for the time ratio of two *different* benchmarks `a` and `b` measured once
+    /// each (as one study run measures its rows): `exp(t(df) * sqrt(sigma_a² + sigma_b²)) - 1`,
+    /// with the smaller of their degrees of freedom. It treats the two benchmarks' run-to-run
+    /// noise as independent, which is conservative: drift that slows both within one run cancels
+    /// in their ratio. `None` when nothing was learned or given.
+    pub fn floor_between(&self, a: &str, b: &str) -> Option<f64> {
+        if let Some(fraction) = self.given {
+            return Some(fraction);
+        }
+        let (a, b) = (self.spread(a)?, self.spread(b)?);
+        let sigma = a.sigma.hypot(b.sigma);
+        let t = t_quantile_975(a.degrees_of_freedom.min(b.degrees_of_freedom));
+        Some((t * sigma).exp_m1())
+    }
+
+    /// The spread used for benchmark `id`: its own, never below the typical one, or the typical
+    /// one for a benchmark without repeated runs. `None` when nothing was learned.
+    fn spread(&self, id: &str) -> Option<Spread> {
+        let typical = self.typical?;
+        Some(match self.per_benchmark.get(id) {
+            Some(own) => Spread {
+                sigma: own.sigma.max(typical.sigma),
+                degrees_of_freedom: own.degrees_of_freedom,
+            },
+            None => typical,
+        })
+    }
+}
+
 fn floor_fraction(spread: Spread, reference_runs: usize, new_runs: usize) -> f64 {
     let runs = 1.0 / reference_runs.max(1) as f64 + 1.0 / new_runs.max(1) as f64;
-    let t = stats::t_quantile_975(spread.degrees_of_freedom);
+    let t = t_quantile_975(spread.degrees_of_freedom);
     (t * spread.sigma * runs.sqrt()).exp_m1()
 }
 
@@ -209,6 +234,16 @@ mod tests {
         assert!(model.floor("a", 3, 3).fraction < single.fraction);
         // Benchmarks never seen twice get the typical spread.
         assert_eq!(model.floor("b", 3, 1).fraction, single.fraction);
+
+        // Two benchmarks with the same spread, once each: sigma * sqrt(2), as for one benchmark
+        // compared single run against single run.
+        let between = model.floor_between("a", "b").unwrap();
+        assert!((between - model.floor("a", 1, 1).fraction).abs() < 1e-12);
+        assert!(
+            NoiseModel::learn(&[&side(&[1.0])])
+                .floor_between("a", "b")
+                .is_none()
+        );
 
         let given = NoiseModel::given(0.2).floor("a", 1, 1);
         assert_eq!((given.fraction, given.basis), (0.2, NoiseBasis::Given));

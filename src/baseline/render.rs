@@ -4,10 +4,12 @@
 use std::fmt::Write;
 
 use super::check::CheckReport;
-use super::compare::{Cell, Column, Comparison};
+use super::compare::{Cell, Column, Comparison, Judged};
 use super::noise::{NoiseBasis, NoiseFloor};
 use super::store::Listing;
-use super::verdict::{Judged, Verdict};
+use crate::stats::Verdict;
+use crate::text::Table;
+use crate::text::format::{duration_ns as time, percent, plural, signed_percent};
 
 /// The baselines in a store, one line each.
 pub fn listing(listings: &[Listing]) -> String {
@@ -36,9 +38,7 @@ pub fn listing(listings: &[Listing]) -> String {
                     .last()
                     .map_or("-", |run| run.saved_at.get(..10).unwrap_or(&run.saved_at))
                     .to_string(),
-                listing
-                    .noise_floor
-                    .map_or("unmeasured".into(), |f| format!("{:.1}%", f * 100.0)),
+                listing.noise_floor.map_or("unmeasured".into(), percent),
                 metadata.setup(),
             ]),
             (None, error) => table.row(vec![
@@ -211,31 +211,6 @@ pub fn check(report: &CheckReport) -> String {
     out
 }
 
-/// A duration in nanoseconds with four significant digits and a unit, as criterion prints them.
-pub fn time(ns: f64) -> String {
-    let (value, unit) = if ns < 1e3 {
-        (ns, "ns")
-    } else if ns < 1e6 {
-        (ns / 1e3, "µs")
-    } else if ns < 1e9 {
-        (ns / 1e6, "ms")
-    } else {
-        (ns / 1e9, "s")
-    };
-    let decimals = if value < 10.0 {
-        3
-    } else if value < 100.0 {
-        2
-    } else {
-        1
-    };
-    format!("{value:.decimals$} {unit}")
-}
-
-fn percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0)
-}
-
 fn cell_text(cell: &Cell) -> String {
     let absolute = time(cell.median_ns);
     match &cell.against_first {
@@ -245,7 +220,7 @@ fn cell_text(cell: &Cell) -> String {
             let mark = match judged.verdict {
                 Verdict::Slower => "▲",
                 Verdict::Faster => "▼",
-                Verdict::Unchanged => " ",
+                Verdict::Equivalent | Verdict::Inconclusive => " ",
             };
             format!(
                 "{absolute} {:.3}× [{:.3}, {:.3}] {mark}",
@@ -261,14 +236,14 @@ fn change_text(judged: &Judged) -> String {
     let change = &judged.change;
     format!(
         "{} [{}, {}]",
-        percent(change.point),
-        percent(change.lower),
-        percent(change.upper)
+        signed_percent(change.point),
+        signed_percent(change.lower),
+        signed_percent(change.upper)
     )
 }
 
 fn floor_text(floor: &NoiseFloor) -> String {
-    let value = format!("{:.1}%", floor.fraction * 100.0);
+    let value = percent(floor.fraction);
     match &floor.basis {
         NoiseBasis::Given => format!("{value} (given)"),
         NoiseBasis::Learned {
@@ -297,9 +272,9 @@ fn floor_range(floors: &[&NoiseFloor]) -> String {
         _ => "learned from repeated runs",
     };
     if (high - low).abs() < 0.0005 {
-        format!("{:.1}% ({source})", low * 100.0)
+        format!("{} ({source})", percent(low))
     } else {
-        format!("{:.1}% to {:.1}% ({source})", low * 100.0, high * 100.0)
+        format!("{} to {} ({source})", percent(low), percent(high))
     }
 }
 
@@ -307,13 +282,13 @@ fn verdict_text(judged: &Judged) -> &'static str {
     match judged.verdict {
         Verdict::Slower => "REGRESSED",
         Verdict::Faster => "improved",
-        Verdict::Unchanged => "ok",
+        Verdict::Equivalent | Verdict::Inconclusive => "ok",
     }
 }
 
 fn threshold_text(threshold: f64) -> String {
     if threshold > 0.0 {
-        format!(", threshold {:.1}%", threshold * 100.0)
+        format!(", threshold {}", percent(threshold))
     } else {
         String::new()
     }
@@ -334,108 +309,4 @@ fn describe(column: &Column) -> String {
 
 fn describe_short(column: &Column) -> String {
     format!("{} ({})", column.label, plural(column.runs, "run"))
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
-}
-
-/// How a table column is aligned: text left, numbers right.
-#[derive(Clone, Copy, PartialEq)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// A plain text table, columns two spaces apart (also used by `upgrade`'s report).
-pub(crate) struct Table {
-    align: Vec<Align>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// A table with these column headers; the first column is left-aligned, the others right.
-    pub(crate) fn new(header: &[&str]) -> Self {
-        let mut align = vec![Align::Right; header.len()];
-        if let Some(first) = align.first_mut() {
-            *first = Align::Left;
-        }
-        Table {
-            align,
-            rows: vec![header.iter().map(|h| h.to_string()).collect()],
-        }
-    }
-
-    /// Left-aligns column `index`.
-    pub(crate) fn left(mut self, index: usize) -> Self {
-        if let Some(align) = self.align.get_mut(index) {
-            *align = Align::Left;
-        }
-        self
-    }
-
-    pub(crate) fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    pub(crate) fn render(&self) -> String {
-        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..columns)
-            .map(|c| {
-                self.rows
-                    .iter()
-                    .filter_map(|row| row.get(c))
-                    .map(|cell| cell.chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut out = String::new();
-        for row in &self.rows {
-            let mut line = String::new();
-            for (c, cell) in row.iter().enumerate() {
-                let pad = " ".repeat(widths[c].saturating_sub(cell.chars().count()));
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                match self.align.get(c).copied().unwrap_or(Align::Right) {
-                    Align::Left => {
-                        line.push_str(cell);
-                        line.push_str(&pad);
-                    }
-                    Align::Right => {
-                        line.push_str(&pad);
-                        line.push_str(cell);
-                    }
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_read_like_criterions() {
-        assert_eq!(time(512.0), "512.0 ns");
-        assert_eq!(time(118_732.0), "118.7 µs");
-        assert_eq!(time(1_234_567.0), "1.235 ms");
-        assert_eq!(time(2.1e9), "2.100 s");
-    }
-
-    #[test]
-    fn tables_align() {
-        let mut table = Table::new(&["id", "value", "note"]).left(2);
-        table.row(vec!["long-id".into(), "1".into(), "x".into()]);
-        assert_eq!(table.render(), "id       value  note\nlong-id      1  x\n");
-    }
 }

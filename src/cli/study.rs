@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use epbench::baseline::{BaselineName, Store, store};
 use epbench::provisioning::OrtRequirement;
 use epbench::runtime::EpKind;
+use epbench::study::analysis::BetweenRunNoise;
 use epbench::study::{self, StudyOptions};
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +29,14 @@ pub struct Args {
     /// Where zoo models are built.
     #[arg(long, default_value = epbench::zoo::DEFAULT_OUT_DIR)]
     models: PathBuf,
+    /// Learn the between-run noise floor from this saved baseline's repeated runs (saved with
+    /// `epbench baseline save NAME --append` on this machine) and put it beside every interval;
+    /// without it the intervals cover the noise within this run only.
+    #[arg(long, value_name = "BASELINE")]
+    noise_from: Option<BaselineName>,
+    /// The folder of saved baselines.
+    #[arg(long, env = "EPBENCH_BASELINES", default_value = store::DEFAULT_DIR, value_name = "DIR")]
+    store: PathBuf,
 }
 
 pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<ExitCode> {
@@ -45,6 +55,11 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("epbench-out/study-{}", args.ep)));
+    let noise = args
+        .noise_from
+        .as_ref()
+        .map(|name| BetweenRunNoise::from_baseline(&Store::new(&args.store), name))
+        .transpose()?;
     let runtime = super::load_runtime(requirement)?;
     eprintln!("epbench: {} study on {}", args.ep, runtime.describe());
     let options = StudyOptions {
@@ -54,6 +69,7 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
         filter,
         models_dir: args.models.clone(),
         profiles_dir: out.join("profiles"),
+        noise,
     };
     let results = study::run(runtime, &options)?;
     let written = study::write(&results, &out)?;

@@ -10,9 +10,10 @@ use super::compare::{OutputComparison, compare_outputs};
 use super::error::{CorrectnessError, Role};
 use super::run::{NamedInput, run_side};
 use super::tolerance::{Pairing, Side, Tolerance};
+use crate::onnx::FloatType;
 use crate::runtime::{Ep, OptLevel, SessionConfig};
 use crate::workload::{Feeds, ResolvedModel};
-use crate::zoo::{self, DType, Variant};
+use crate::zoo::{self, Variant};
 
 /// One side of [`compare_models`]: a model and the session settings to run it with.
 #[derive(Debug, Clone)]
@@ -147,7 +148,7 @@ pub fn compare_models(
     let names = input_names(feeder_session);
     let inputs = name_inputs(&names, &values);
 
-    let side = |target: &Target, dtype: DType| Side {
+    let side = |target: &Target, dtype: FloatType| Side {
         ep: target.config.ep.clone(),
         dtype,
         activation: activation_of(&target.model),
@@ -166,10 +167,10 @@ pub fn compare_models(
         &inputs,
         &tolerance,
     )?;
-    let report = |target: &Target, dtype: DType| SideReport {
+    let report = |target: &Target, dtype: FloatType| SideReport {
         model: target.label.clone(),
         ep: target.config.ep.clone(),
-        dtype: dtype_name(dtype),
+        dtype: dtype.name(),
         opt_level: Some(target.config.optimization),
     };
     Ok(Comparison::new(
@@ -204,7 +205,7 @@ pub fn compare_models_on(
     let report = |target: &Target, side: &Side| SideReport {
         model: target.label.clone(),
         ep: target.config.ep.clone(),
-        dtype: dtype_name(side.dtype),
+        dtype: side.dtype.name(),
         opt_level: Some(target.config.optimization),
     };
     Ok(Comparison::new(
@@ -289,13 +290,13 @@ pub fn check_against_cpu(
         SideReport {
             model: label,
             ep: ep.clone(),
-            dtype: dtype_name(candidate_dtype),
+            dtype: candidate_dtype.name(),
             opt_level: None,
         },
         SideReport {
             model: reference_label,
             ep: Ep::Cpu,
-            dtype: dtype_name(reference_dtype),
+            dtype: reference_dtype.name(),
             opt_level: Some(reference_config.optimization),
         },
         tolerance,
@@ -307,7 +308,7 @@ pub fn check_against_cpu(
 /// real inputs (tokenised text, an image) beat inputs synthesised for a bare file; between two
 /// zoo variants (or two files) of different float types the fp16 side's, because casting fp16
 /// up to fp32 is exact; otherwise the reference's.
-fn feeds_from_candidate(candidate: (&Target, DType), reference: (&Target, DType)) -> bool {
+fn feeds_from_candidate(candidate: (&Target, FloatType), reference: (&Target, FloatType)) -> bool {
     let (candidate_zoo, reference_zoo) = (
         candidate.0.model.variant.is_some(),
         reference.0.model.variant.is_some(),
@@ -315,7 +316,7 @@ fn feeds_from_candidate(candidate: (&Target, DType), reference: (&Target, DType)
     if candidate_zoo != reference_zoo {
         return candidate_zoo;
     }
-    candidate.1 == DType::Fp16 && reference.1 == DType::Fp32
+    candidate.1 == FloatType::F16 && reference.1 == FloatType::F32
 }
 
 /// Runs both sessions on `inputs` and compares their outputs.
@@ -338,16 +339,18 @@ fn compare_sessions(
 /// catalogue has one, otherwise the model itself.
 fn fp32_reference(model: &ResolvedModel) -> crate::Result<ResolvedModel> {
     let fp32 = match model.variant {
-        Some(Variant::Transformer(t)) if t.dtype == DType::Fp16 => {
+        Some(Variant::Transformer(t)) if t.dtype == FloatType::F16 => {
             Variant::Transformer(zoo::TransformerVariant {
-                dtype: DType::Fp32,
+                dtype: FloatType::F32,
                 ..t
             })
         }
-        Some(Variant::Vision(v)) if v.dtype == DType::Fp16 => Variant::Vision(zoo::VisionVariant {
-            dtype: DType::Fp32,
-            ..v
-        }),
+        Some(Variant::Vision(v)) if v.dtype == FloatType::F16 => {
+            Variant::Vision(zoo::VisionVariant {
+                dtype: FloatType::F32,
+                ..v
+            })
+        }
         _ => return Ok(model.clone()),
     };
     if !zoo::catalogue()?.contains(&fp32) {
@@ -384,7 +387,7 @@ fn name_inputs<'a>(
 }
 
 /// The model's float type: the variant's, or fp16 when any input or output of the session is.
-fn dtype_of(model: &ResolvedModel, session: &Session) -> DType {
+fn dtype_of(model: &ResolvedModel, session: &Session) -> FloatType {
     model.variant.and_then(|v| v.dtype()).unwrap_or_else(|| {
         let fp16 = session
             .inputs()
@@ -399,7 +402,7 @@ fn dtype_of(model: &ResolvedModel, session: &Session) -> DType {
                     }
                 )
             });
-        if fp16 { DType::Fp16 } else { DType::Fp32 }
+        if fp16 { FloatType::F16 } else { FloatType::F32 }
     })
 }
 
@@ -407,13 +410,6 @@ fn activation_of(model: &ResolvedModel) -> Option<zoo::Activation> {
     match model.variant {
         Some(Variant::Transformer(t)) => Some(t.activation),
         _ => None,
-    }
-}
-
-fn dtype_name(dtype: DType) -> &'static str {
-    match dtype {
-        DType::Fp32 => "fp32",
-        DType::Fp16 => "fp16",
     }
 }
 
@@ -447,26 +443,26 @@ mod tests {
         let file = target(None);
         // Between variants, the fp16 side's inputs: casting them to fp32 is exact.
         assert!(feeds_from_candidate(
-            (&fp16, DType::Fp16),
-            (&fp32, DType::Fp32)
+            (&fp16, FloatType::F16),
+            (&fp32, FloatType::F32)
         ));
         assert!(!feeds_from_candidate(
-            (&fp32, DType::Fp32),
-            (&fp16, DType::Fp16)
+            (&fp32, FloatType::F32),
+            (&fp16, FloatType::F16)
         ));
         // The same type: the reference's.
         assert!(!feeds_from_candidate(
-            (&fp32, DType::Fp32),
-            (&fp32, DType::Fp32)
+            (&fp32, FloatType::F32),
+            (&fp32, FloatType::F32)
         ));
         // Real inputs beat synthesised ones, whatever the types.
         assert!(!feeds_from_candidate(
-            (&file, DType::Fp16),
-            (&fp32, DType::Fp32)
+            (&file, FloatType::F16),
+            (&fp32, FloatType::F32)
         ));
         assert!(feeds_from_candidate(
-            (&fp32, DType::Fp32),
-            (&file, DType::Fp32)
+            (&fp32, FloatType::F32),
+            (&file, FloatType::F32)
         ));
         assert_eq!(file.label, "model.onnx");
         assert_eq!(fp16.label, "tiny-systems-bert_gelu_fp16_static_b1_s128");

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::check::{Comparison, SideReport};
 use super::compare::{OutputComparison, format_shape};
 use super::tolerance::format_cosine;
+use crate::text::Table;
 
 impl Comparison {
     /// The report `epbench compare` prints.
@@ -16,29 +17,14 @@ impl Comparison {
         let _ = writeln!(out, "  why: {}", self.tolerance.why);
         out.push('\n');
 
-        let header = [
+        let mut table = Table::left_aligned(&[
             "output", "type", "shape", "max_abs", "max_rel", "mean_abs", "cosine", "worst at",
             "result",
-        ];
-        let rows: Vec<[String; 9]> = self.outputs.iter().map(row).collect();
-        let mut widths = header.map(str::len);
-        for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
+        ]);
+        for output in &self.outputs {
+            table.row(row(output).into());
         }
-        let line = |cells: &[String]| {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(widths)
-                .map(|(cell, width)| format!("{cell:<width$}"))
-                .collect();
-            padded.join("  ").trim_end().to_string()
-        };
-        let _ = writeln!(out, "{}", line(&header.map(String::from)));
-        for row in &rows {
-            let _ = writeln!(out, "{}", line(row));
-        }
+        out.push_str(&table.render());
         out.push('\n');
         let _ = writeln!(out, "{}", self.verdict());
         out

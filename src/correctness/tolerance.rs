@@ -18,11 +18,11 @@
 //!
 //! ```
 //! use epbench::correctness::{Pairing, Side, ToleranceClass};
-//! use epbench::zoo::DType;
+//! use epbench::onnx::FloatType;
 //! let ane: epbench::Ep = "coreml:format=mlprogram,units=cpu_and_ne".parse().unwrap();
 //! let pairing = Pairing {
-//!     candidate: Side::new(ane, DType::Fp32),
-//!     reference: Side::new(epbench::Ep::Cpu, DType::Fp32),
+//!     candidate: Side::new(ane, FloatType::F32),
+//!     reference: Side::new(epbench::Ep::Cpu, FloatType::F32),
 //!     same_graph: false,
 //! };
 //! assert_eq!(pairing.tolerance().class, ToleranceClass::Fp16Compute);
@@ -30,12 +30,15 @@
 
 use std::fmt;
 
+use crate::onnx::FloatType;
 use crate::runtime::{ComputeUnits, Ep};
-use crate::zoo::{Activation, DType};
+use crate::zoo::Activation;
 
 /// How precisely the two sides of a comparison compute, from most to least precise. The
 /// comparison uses the class of the less precise side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ToleranceClass {
     /// The same graph on ONNX Runtime's CPU EP, at the same optimisation level.
@@ -160,14 +163,14 @@ pub const ACTIVATION_APPROXIMATION: f64 = 5e-2;
 pub struct Side {
     pub ep: Ep,
     /// The model's float type (fp16 graphs round every value to fp16).
-    pub dtype: DType,
+    pub dtype: FloatType,
     /// The feed-forward activation, when known (zoo transformer variants).
     pub activation: Option<Activation>,
 }
 
 impl Side {
     /// A side whose activation is unknown or irrelevant.
-    pub fn new(ep: Ep, dtype: DType) -> Self {
+    pub fn new(ep: Ep, dtype: FloatType) -> Self {
         Self {
             ep,
             dtype,
@@ -200,8 +203,8 @@ impl Side {
             }
         };
         let dtype_class = match self.dtype {
-            DType::Fp32 => ToleranceClass::Identical,
-            DType::Fp16 => ToleranceClass::Fp16Storage,
+            FloatType::F32 => ToleranceClass::Identical,
+            FloatType::F16 => ToleranceClass::Fp16Storage,
         };
         ep_class.max(dtype_class)
     }
@@ -352,7 +355,7 @@ pub(crate) fn format_cosine(cosine: f64) -> String {
 mod tests {
     use super::*;
 
-    fn side(ep: &str, dtype: DType) -> Side {
+    fn side(ep: &str, dtype: FloatType) -> Side {
         Side::new(ep.parse().unwrap(), dtype)
     }
 
@@ -368,14 +371,14 @@ mod tests {
 
     #[test]
     fn cpu_against_itself_is_identical_only_for_the_same_graph() {
-        let cpu = || side("cpu", DType::Fp32);
+        let cpu = || side("cpu", FloatType::F32);
         assert_eq!(class(cpu(), cpu(), true, false), ToleranceClass::Identical);
         assert_eq!(
             class(cpu(), cpu(), false, false),
             ToleranceClass::Fp32Reordered
         );
         // The same fp16 file on the same CPU kernels is still deterministic.
-        let cpu16 = || side("cpu", DType::Fp16);
+        let cpu16 = || side("cpu", FloatType::F16);
         assert_eq!(
             class(cpu16(), cpu16(), true, false),
             ToleranceClass::Identical
@@ -384,8 +387,8 @@ mod tests {
 
     #[test]
     fn coreml_tolerance_follows_the_compute_units() {
-        let cpu = || side("cpu", DType::Fp32);
-        let coreml = |options: &str| side(&format!("coreml:{options}"), DType::Fp32);
+        let cpu = || side("cpu", FloatType::F32);
+        let coreml = |options: &str| side(&format!("coreml:{options}"), FloatType::F32);
         for (options, expected) in [
             ("units=cpu_only", ToleranceClass::Fp32Reordered),
             (
@@ -418,14 +421,14 @@ mod tests {
 
     #[test]
     fn an_fp16_graph_is_never_compared_tighter_than_fp16_storage() {
-        let cpu32 = side("cpu", DType::Fp32);
+        let cpu32 = side("cpu", FloatType::F32);
         assert_eq!(
-            class(side("cpu", DType::Fp16), cpu32.clone(), false, false),
+            class(side("cpu", FloatType::F16), cpu32.clone(), false, false),
             ToleranceClass::Fp16Storage
         );
         assert_eq!(
             class(
-                side("coreml:units=cpu_only", DType::Fp16),
+                side("coreml:units=cpu_only", FloatType::F16),
                 cpu32.clone(),
                 false,
                 false
@@ -435,7 +438,7 @@ mod tests {
         // The Neural Engine is looser still, whatever the graph's type.
         assert_eq!(
             class(
-                side("coreml:units=cpu_and_ne", DType::Fp16),
+                side("coreml:units=cpu_and_ne", FloatType::F16),
                 cpu32,
                 false,
                 false
@@ -446,7 +449,7 @@ mod tests {
 
     #[test]
     fn openvino_tolerance_follows_the_device_and_the_host() {
-        let cpu = || side("cpu", DType::Fp32);
+        let cpu = || side("cpu", FloatType::F32);
         // Built directly: the command line's `key=value,...` syntax cannot carry a device list.
         let ov = |device: &str| {
             Side::new(
@@ -454,7 +457,7 @@ mod tests {
                     device: device.into(),
                     ..Default::default()
                 }),
-                DType::Fp32,
+                FloatType::F32,
             )
         };
         assert_eq!(
@@ -488,7 +491,7 @@ mod tests {
     fn different_activations_widen_the_tolerance() {
         let gelu = Side {
             activation: Some(Activation::Gelu),
-            ..side("cpu", DType::Fp32)
+            ..side("cpu", FloatType::F32)
         };
         let fast = Side {
             activation: Some(Activation::FastGelu),

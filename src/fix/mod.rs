@@ -25,12 +25,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::correctness::{Comparison, Pairing, Side, Target, compare_models_on};
+use crate::onnx::FloatType;
 use crate::onnx::external::{self, PROTOBUF_LIMIT, write_model_with_external_data};
 use crate::rewrite::{self, Outcome, RewriteKind};
 use crate::runtime::{Ep, SessionConfig};
 use crate::study::results::PartitionOutcome;
 use crate::workload::{self, Feeds, NamedInputs, ResolvedModel};
-use crate::zoo::{Activation, DType};
+use crate::zoo::Activation;
 
 pub use error::FixError;
 pub use plan::{Choice, Plan, RecommendationUse, gelu_form_for};
@@ -273,13 +274,13 @@ fn compare(
     request: &FixRequest,
     fixed: &ResolvedModel,
     outcomes: &[Outcome],
-    (original_dtype, fixed_dtype): (DType, DType),
+    (original_dtype, fixed_dtype): (FloatType, FloatType),
     inputs: &NamedInputs,
     inputs_from: String,
 ) -> Result<OutputsProof, FixError> {
     let applied = |kind: RewriteKind| outcomes.iter().any(|o| o.rewrite == kind && o.applied);
     let gelu = applied(RewriteKind::GeluTanh);
-    let side = |dtype: DType, activation: Activation| Side {
+    let side = |dtype: FloatType, activation: Activation| Side {
         ep: Ep::Cpu,
         dtype,
         activation: gelu.then_some(activation),
@@ -326,7 +327,7 @@ fn compare(
 
 /// fp16 when any graph input or output is float16 (what the correctness module's `dtype_of`
 /// says for a file), fp32 otherwise.
-fn float_type_of(model: &crate::onnx::ModelProto) -> DType {
+fn float_type_of(model: &crate::onnx::ModelProto) -> FloatType {
     let fp16 = model.graph.iter().any(|g| {
         g.input.iter().chain(&g.output).any(|v| {
             matches!(
@@ -336,7 +337,7 @@ fn float_type_of(model: &crate::onnx::ModelProto) -> DType {
             )
         })
     });
-    if fp16 { DType::Fp16 } else { DType::Fp32 }
+    if fp16 { FloatType::F16 } else { FloatType::F32 }
 }
 
 /// Moves the staged model (and its data file) to `out`: the data first, so the model never

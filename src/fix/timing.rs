@@ -77,8 +77,7 @@ fn load_average() -> Option<[f64; 3]> {
 }
 
 fn p50(model: &Path, ep: &Ep, inputs: &NamedInputs) -> Result<f64, String> {
-    let cache = tempfile::tempdir().map_err(|e| format!("cannot make a cache dir: {e}"))?;
-    let mut built = SessionConfig::new(super::partitions::with_cache_dir(ep, cache.path()))
+    let mut built = SessionConfig::new(ep.clone())
         .build(model)
         .map_err(|e| e.to_string())?;
     let named: Vec<(&str, &ort::value::DynValue)> =

@@ -18,6 +18,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::stats::Sorted;
+use crate::text::format::ms as format_ms;
+
 /// Why latency statistics could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LatencyError {
@@ -28,14 +31,10 @@ pub enum LatencyError {
 
 /// Summary of per-iteration latencies, all in milliseconds.
 ///
-/// Percentiles use linear interpolation between the closest ranks (the "linear" method of
-/// numpy's `percentile`, R's type 7, Excel's `PERCENTILE.INC`): for `n` sorted samples
-/// `x[0..n]` and a fraction `q`, the rank is `h = (n - 1) * q` and the value is
-/// `x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])`. So p50 of an even sample
-/// is the mean of its two middle values, p0 is the minimum and p100 the maximum.
-///
-/// `std_dev` is the sample standard deviation (divisor `n - 1`, as criterion reports it);
-/// it is 0 for a single sample.
+/// Percentiles are epbench's one quantile definition (linear interpolation between the closest
+/// ranks, see [`crate::stats::quantile`]): p50 of an even sample is the mean of its two middle
+/// values. `std_dev` is the sample standard deviation (divisor `n - 1`, as criterion reports
+/// it); it is 0 for a single sample.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LatencyStats {
     /// Number of timed iterations the statistics are computed from.
@@ -53,31 +52,18 @@ pub struct LatencyStats {
 impl LatencyStats {
     /// Statistics of per-iteration durations; an empty slice is an error.
     pub fn from_durations(samples: &[Duration]) -> Result<Self, LatencyError> {
-        let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
-        if ms.is_empty() {
-            return Err(LatencyError::Empty);
-        }
-        // Durations are finite and non-negative, so `total_cmp` is the numeric order here.
-        ms.sort_by(f64::total_cmp);
-
-        let n = ms.len() as f64;
-        let mean = ms.iter().sum::<f64>() / n;
-        let std_dev = if ms.len() > 1 {
-            let squares: f64 = ms.iter().map(|x| (x - mean).powi(2)).sum();
-            (squares / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        };
+        let ms = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        let sorted = Sorted::new(ms).ok_or(LatencyError::Empty)?;
         Ok(LatencyStats {
-            iterations: ms.len(),
-            mean,
-            p50: percentile_of_sorted(&ms, 0.50),
-            p90: percentile_of_sorted(&ms, 0.90),
-            p95: percentile_of_sorted(&ms, 0.95),
-            p99: percentile_of_sorted(&ms, 0.99),
-            min: ms[0],
-            max: ms[ms.len() - 1],
-            std_dev,
+            iterations: sorted.values().len(),
+            mean: sorted.mean(),
+            p50: sorted.quantile(0.50),
+            p90: sorted.quantile(0.90),
+            p95: sorted.quantile(0.95),
+            p99: sorted.quantile(0.99),
+            min: sorted.min(),
+            max: sorted.max(),
+            std_dev: sorted.std_dev(),
         })
     }
 
@@ -113,25 +99,6 @@ impl LatencyStats {
         );
         out
     }
-}
-
-/// Milliseconds with enough digits to be read at any scale: `5.11 ms`, `0.0172 ms`.
-pub fn format_ms(ms: f64) -> String {
-    if ms >= 1.0 || ms == 0.0 {
-        format!("{ms:.2} ms")
-    } else {
-        let decimals = (2 - ms.log10().floor() as i32).clamp(2, 6) as usize;
-        format!("{ms:.decimals$} ms")
-    }
-}
-
-/// Linear interpolation between closest ranks on an ascending, non-empty slice.
-fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
-    let rank = (sorted.len() - 1) as f64 * q;
-    let lower = rank.floor() as usize;
-    let upper = (lower + 1).min(sorted.len() - 1);
-    let weight = rank - lower as f64;
-    sorted[lower] + weight * (sorted[upper] - sorted[lower])
 }
 
 #[cfg(test)]

@@ -62,13 +62,25 @@ impl ElemType {
 /// `Cast` target and graph input/output becomes float16, and values are clamped the way that
 /// converter clamps them (magnitudes below 1e-7 become ±1e-7, above 1e4 become ±1e4), so for
 /// instance a `finfo(float32).min` mask fill becomes -1e4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// This is also the zoo's model dtype: a variant's name says `fp32` or `fp16` ([`Self::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FloatType {
     F32,
+    /// Weights, activations and float inputs/outputs in float16, as onnxconverter-common's
+    /// float16 converter leaves a model (integer inputs such as token ids stay int64).
     F16,
 }
 
 impl FloatType {
+    /// The name in model variant names and reports: `fp32`, `fp16`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FloatType::F32 => "fp32",
+            FloatType::F16 => "fp16",
+        }
+    }
+
     /// The element type float values have in such a graph.
     pub fn elem(self) -> ElemType {
         match self {

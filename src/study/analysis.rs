@@ -1,14 +1,27 @@
 //! Judging the measurements: comparisons with intervals, the fragmentation slope, and the
 //! conclusion each one supports. Conclusions are worded from the numbers and the thresholds
 //! below, never copied from the study.
+//!
+//! A comparison's interval is a bootstrap over the iterations of this one run: it covers the
+//! noise within the run, not how much another run on the same machine would differ. Where a
+//! saved baseline has repeated runs of the same benchmarks, the between-run noise floor learned
+//! from them stands beside the interval, and a difference counts only beyond it (the rule
+//! `epbench baseline check` uses).
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::stats::{self, RESAMPLES};
+use crate::baseline::noise::NoiseModel;
+use crate::baseline::{BaselineName, Store};
+use crate::machine::Machine;
 use crate::runtime::EpKind;
+use crate::stats::bootstrap::{RESAMPLES, bootstrap_change, seed_for};
+use crate::stats::regression::ols;
+use crate::stats::{Change, Verdict, median};
 use crate::suite::Finding;
+use crate::text::format::percent;
 use crate::zoo::Variant;
 
+use super::StudyError;
 use super::results::Row;
 
 /// A difference smaller than this (5%) is not called a speed-up or a slow-down even when it is
@@ -18,10 +31,68 @@ pub const PRACTICAL: f64 = 0.05;
 /// Everything concluded from one run.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Analysis {
+    /// Where the between-run noise floors of the comparisons come from; `None` when no baseline
+    /// with repeated runs was given, so the comparisons rest on within-run noise only.
+    pub between_run_noise: Option<NoiseSource>,
     /// Paired comparisons: EP vs CPU per variant, and variant vs variant per provider.
     pub comparisons: Vec<Comparison>,
     /// The fragmentation experiment: latency added per EP↔CPU cut, per provider.
     pub fragmentation: Vec<SlopeFit>,
+}
+
+/// The saved baseline whose repeated runs the between-run noise was learned from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoiseSource {
+    /// The baseline's name.
+    pub baseline: String,
+    /// Its runs.
+    pub runs: usize,
+    /// Its setup (machine, ORT, EPs), to compare with this run's.
+    pub setup: String,
+    /// The machine it was measured on, when recorded.
+    pub machine: Option<Machine>,
+}
+
+/// Between-run noise for a study: the model learned from a baseline, and where it came from.
+#[derive(Debug, Clone)]
+pub struct BetweenRunNoise {
+    pub source: NoiseSource,
+    pub model: NoiseModel,
+}
+
+impl BetweenRunNoise {
+    /// The noise learned from the repeated runs of baseline `name` in `store`; an error when it
+    /// has none.
+    pub fn from_baseline(store: &Store, name: &BaselineName) -> Result<Self, StudyError> {
+        let runs = store.load(name)?;
+        let model = NoiseModel::learn(&[&runs]);
+        if model.is_unmeasured() {
+            return Err(StudyError::NoRepeatedRuns {
+                name: name.to_string(),
+            });
+        }
+        Ok(BetweenRunNoise {
+            source: NoiseSource {
+                baseline: name.to_string(),
+                runs: runs.runs.len(),
+                setup: runs
+                    .metadata
+                    .as_ref()
+                    .map_or_else(|| "setup not recorded".into(), |m| m.setup()),
+                machine: runs.metadata.as_ref().map(|m| m.machine.clone()),
+            },
+            model,
+        })
+    }
+}
+
+/// What a comparison's interval covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalKind {
+    /// A percentile bootstrap over this run's iterations (5000 resamples, seeded): the noise
+    /// within the run only.
+    WithinRunBootstrap,
 }
 
 /// Two measured rows compared by the time one iteration takes (per sample for batch scaling).
@@ -38,47 +109,43 @@ pub struct Comparison {
     pub per_sample: bool,
     /// Candidate time / baseline time (median), below 1 when the candidate is faster.
     pub time_ratio: f64,
-    /// 95% percentile-bootstrap interval of `time_ratio` over the per-iteration samples.
+    /// 95% interval of `time_ratio`, of the kind `interval` says.
     pub lower: f64,
     pub upper: f64,
+    pub interval: IntervalKind,
+    /// The change two runs of identical code show between these two benchmarks, learned from
+    /// the baseline in [`Analysis::between_run_noise`] (a fraction, 0.2 = 20%); `None` without
+    /// one.
+    pub between_run_floor: Option<f64>,
+    /// The verdict at `max(PRACTICAL, between_run_floor)`.
     pub verdict: Verdict,
     /// The sentence the report prints.
     pub conclusion: String,
 }
 
-/// What an interval of a time ratio supports, at the [`PRACTICAL`] threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// The whole interval is below `1 - PRACTICAL`.
-    Faster,
-    /// The whole interval is above `1 + PRACTICAL`.
-    Slower,
-    /// The whole interval is within `1 ± PRACTICAL`.
-    Equivalent,
-    /// The interval straddles a threshold: the data cannot tell.
-    Inconclusive,
-}
-
-impl Verdict {
-    /// Judges an interval `[lower, upper]` of a time ratio (candidate / baseline).
-    pub fn of_interval(lower: f64, upper: f64) -> Verdict {
-        if upper < 1.0 - PRACTICAL {
-            Verdict::Faster
-        } else if lower > 1.0 + PRACTICAL {
-            Verdict::Slower
-        } else if lower >= 1.0 - PRACTICAL && upper <= 1.0 + PRACTICAL {
-            Verdict::Equivalent
-        } else {
-            Verdict::Inconclusive
-        }
-    }
-}
-
-/// The conclusion for "`candidate` vs `baseline`" from a time ratio and its interval.
-pub fn conclude(candidate: &str, baseline: &str, ratio: f64, lower: f64, upper: f64) -> String {
-    let interval = format!("95% CI of the time ratio {lower:.3}–{upper:.3}");
-    match Verdict::of_interval(lower, upper) {
+/// The conclusion for "`candidate` vs `baseline`" from a change judged `verdict` at `gate`,
+/// with the between-run floor when known.
+pub fn conclude(
+    candidate: &str,
+    baseline: &str,
+    change: &Change,
+    verdict: Verdict,
+    gate: f64,
+    floor: Option<f64>,
+) -> String {
+    let (ratio, lower, upper) = change.ratios();
+    let floor_text = floor.map_or_else(String::new, |f| {
+        format!("; between-run noise floor {}", percent(f))
+    });
+    let interval =
+        format!("95% within-run bootstrap CI of the time ratio {lower:.3}–{upper:.3}{floor_text}");
+    // The practical threshold is a round number; a learned floor is printed as measured.
+    let gate = if gate > PRACTICAL {
+        format!("±{}", percent(gate))
+    } else {
+        format!("±{:.0}%", gate * 100.0)
+    };
+    match verdict {
         Verdict::Faster => format!(
             "{candidate} is {:.2}× faster than {baseline} ({interval})",
             1.0 / ratio
@@ -86,14 +153,12 @@ pub fn conclude(candidate: &str, baseline: &str, ratio: f64, lower: f64, upper: 
         Verdict::Slower => {
             format!("{candidate} is {ratio:.2}× slower than {baseline} ({interval})")
         }
-        Verdict::Equivalent => format!(
-            "{candidate} and {baseline} are equivalent within ±{:.0}% ({interval})",
-            PRACTICAL * 100.0
-        ),
+        Verdict::Equivalent => {
+            format!("{candidate} and {baseline} are equivalent within {gate} ({interval})")
+        }
         Verdict::Inconclusive => format!(
-            "{candidate} vs {baseline}: no difference beyond ±{:.0}% can be claimed \
-             (ratio {ratio:.3}, {interval})",
-            PRACTICAL * 100.0
+            "{candidate} vs {baseline}: no difference beyond {gate} can be claimed \
+             (ratio {ratio:.3}, {interval})"
         ),
     }
 }
@@ -121,56 +186,27 @@ pub struct SlopeFit {
     pub conclusion: String,
 }
 
-/// The OLS slope, intercept and the 95% t-interval half-width of the slope for `(x, y)` points.
-/// `None` with fewer than three points or fewer than two distinct x.
-pub fn ols(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
-    let n = points.len();
-    if n < 3 {
-        return None;
-    }
-    let nf = n as f64;
-    let mean_x = points.iter().map(|p| p.0).sum::<f64>() / nf;
-    let mean_y = points.iter().map(|p| p.1).sum::<f64>() / nf;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mean_x).powi(2)).sum();
-    if sxx == 0.0 {
-        return None;
-    }
-    let sxy: f64 = points.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum();
-    let slope = sxy / sxx;
-    let intercept = mean_y - slope * mean_x;
-    let residuals: f64 = points
-        .iter()
-        .map(|p| (p.1 - intercept - slope * p.0).powi(2))
-        .sum();
-    let standard_error = (residuals / (nf - 2.0) / sxx).sqrt();
-    Some((
-        slope,
-        intercept,
-        stats::t_quantile_975(n - 2) * standard_error,
-    ))
-}
-
 /// The fragmentation slope of one provider from its probe-chain rows.
 pub fn fragmentation_slope(provider: EpKind, rows: &[&Row]) -> Option<SlopeFit> {
     let mut points = Vec::new();
     let mut ks = Vec::new();
     let mut missing_ks = Vec::new();
     for row in rows {
-        let Ok(Variant::Probe(probe)) = row.label.parse::<Variant>() else {
+        let Variant::Probe(probe) = row.variant else {
             continue;
         };
-        match row.measured() {
-            Some(m) => {
+        match row.measured().and_then(|m| median(&m.samples_ms)) {
+            Some(median_ms) => {
                 ks.push(probe.k);
-                let mut samples = m.samples_ms.clone();
-                points.push((f64::from(probe.k), stats::median(&mut samples) * 1e3));
+                points.push((f64::from(probe.k), median_ms * 1e3));
             }
             None => missing_ks.push(probe.k),
         }
     }
     let distinct = ks.len();
-    let (slope, intercept, half) = ols(&points)?;
-    let (lower, upper) = (slope - half, slope + half);
+    let fit = ols(&points)?;
+    let (slope, intercept) = (fit.slope, fit.intercept);
+    let (lower, upper) = (slope - fit.slope_half_width, slope + fit.slope_half_width);
     let conclusion = if distinct < 3 {
         format!("only {distinct} cut counts were measured on {provider}: too few to trust a line")
     } else if lower > 0.0 {
@@ -207,6 +243,7 @@ fn compare(
     baseline: &Row,
     candidate: &Row,
     question: String,
+    noise: Option<&NoiseModel>,
 ) -> Option<Comparison> {
     let (b, c) = (baseline.measured()?, candidate.measured()?);
     let per_sample = finding == Finding::Batch;
@@ -222,13 +259,16 @@ fn compare(
         scale(baseline, &b.samples_ms),
         scale(candidate, &c.samples_ms),
     );
-    let change = stats::bootstrap_change(
+    let change = bootstrap_change(
         &[&bs],
         &[&cs],
         RESAMPLES,
-        stats::seed_for(&format!("{} {}", baseline.id, candidate.id)),
+        seed_for(&format!("{} {}", baseline.id, candidate.id)),
     );
-    let (ratio, lower, upper) = (1.0 + change.point, 1.0 + change.lower, 1.0 + change.upper);
+    let floor = noise.and_then(|n| n.floor_between(&baseline.id, &candidate.id));
+    let gate = PRACTICAL.max(floor.unwrap_or(0.0));
+    let verdict = Verdict::judge(&change, gate);
+    let (ratio, lower, upper) = change.ratios();
     let (cname, bname) = names(baseline, candidate, per_sample);
     Some(Comparison {
         finding,
@@ -239,8 +279,10 @@ fn compare(
         time_ratio: ratio,
         lower,
         upper,
-        verdict: Verdict::of_interval(lower, upper),
-        conclusion: conclude(&cname, &bname, ratio, lower, upper),
+        interval: IntervalKind::WithinRunBootstrap,
+        between_run_floor: floor,
+        verdict,
+        conclusion: conclude(&cname, &bname, &change, verdict, gate, floor),
     })
 }
 
@@ -276,9 +318,14 @@ fn has_variant_axis(finding: Finding) -> bool {
     )
 }
 
-/// Every comparison and slope the rows support.
-pub fn analyse(rows: &[Row]) -> Analysis {
-    let mut analysis = Analysis::default();
+/// Every comparison and slope the rows support, with between-run floors from `noise` when
+/// given.
+pub fn analyse(rows: &[Row], noise: Option<&BetweenRunNoise>) -> Analysis {
+    let model = noise.map(|n| &n.model);
+    let mut analysis = Analysis {
+        between_run_noise: noise.map(|n| n.source.clone()),
+        ..Analysis::default()
+    };
     let mut findings: Vec<Finding> = Vec::new();
     for row in rows {
         if !findings.contains(&row.finding) {
@@ -302,7 +349,7 @@ pub fn analyse(rows: &[Row]) -> Analysis {
                 let question = format!("{} vs cpu", ep.provider);
                 analysis
                     .comparisons
-                    .extend(compare(finding, cpu, ep, question));
+                    .extend(compare(finding, cpu, ep, question, model));
             }
         }
         if has_variant_axis(finding) {
@@ -318,7 +365,7 @@ pub fn analyse(rows: &[Row]) -> Analysis {
                     let question = format!("{} vs {} on {provider}", other.label, first.label);
                     analysis
                         .comparisons
-                        .extend(compare(finding, first, other, question));
+                        .extend(compare(finding, first, other, question, model));
                 }
             }
         }
@@ -342,37 +389,42 @@ pub fn analyse(rows: &[Row]) -> Analysis {
 mod tests {
     use super::*;
 
-    #[test]
-    fn ols_recovers_a_known_line_and_its_interval() {
-        // y = 10 + 2x with residuals +1, -1, -1, +1 at x = 0, 1, 2, 3:
-        // the residuals are orthogonal to 1 and to x - 1.5? (1,-1,-1,1)·(-1.5,-0.5,0.5,1.5) = 0.
-        let points = [(0.0, 11.0), (1.0, 11.0), (2.0, 13.0), (3.0, 17.0)];
-        let (slope, intercept, half) = ols(&points).unwrap();
-        assert!((slope - 2.0).abs() < 1e-12, "{slope}");
-        assert!((intercept - 10.0).abs() < 1e-12, "{intercept}");
-        // SSE = 4, s² = 4 / 2 = 2, Sxx = 5, SE = sqrt(2/5), t(2) = 4.303.
-        let expected = 4.303 * (2.0f64 / 5.0).sqrt();
-        assert!((half - expected).abs() < 1e-9, "{half} vs {expected}");
+    fn change(ratio: f64, lower: f64, upper: f64) -> Change {
+        Change {
+            point: ratio - 1.0,
+            lower: lower - 1.0,
+            upper: upper - 1.0,
+            confidence: 0.95,
+        }
+    }
+
+    fn sentence(ratio: f64, lower: f64, upper: f64, floor: Option<f64>) -> String {
+        let change = change(ratio, lower, upper);
+        let gate = PRACTICAL.max(floor.unwrap_or(0.0));
+        conclude(
+            "a",
+            "b",
+            &change,
+            Verdict::judge(&change, gate),
+            gate,
+            floor,
+        )
     }
 
     #[test]
-    fn ols_needs_spread_in_x() {
-        assert!(ols(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]).is_none());
-        assert!(ols(&[(0.0, 1.0), (1.0, 2.0)]).is_none());
-    }
-
-    #[test]
-    fn verdicts_follow_the_practical_threshold() {
-        assert_eq!(Verdict::of_interval(0.40, 0.50), Verdict::Faster);
-        assert_eq!(Verdict::of_interval(1.06, 1.30), Verdict::Slower);
-        assert_eq!(Verdict::of_interval(0.97, 1.04), Verdict::Equivalent);
-        assert_eq!(Verdict::of_interval(0.90, 1.02), Verdict::Inconclusive);
-        assert_eq!(Verdict::of_interval(1.02, 1.10), Verdict::Inconclusive);
-        let faster = conclude("openvino on x", "the CPU on x", 0.5, 0.45, 0.55);
+    fn conclusions_say_what_the_interval_supports_and_covers() {
+        let faster = sentence(0.5, 0.45, 0.55, None);
         assert!(faster.contains("2.00× faster"), "{faster}");
-        let slower = conclude("a", "b", 2.0, 1.9, 2.1);
-        assert!(slower.contains("2.00× slower"), "{slower}");
-        assert!(conclude("a", "b", 1.0, 0.99, 1.01).contains("equivalent within ±5%"));
-        assert!(conclude("a", "b", 0.97, 0.90, 1.02).contains("no difference beyond ±5%"));
+        assert!(faster.contains("95% within-run bootstrap CI"), "{faster}");
+        assert!(sentence(2.0, 1.9, 2.1, None).contains("2.00× slower"));
+        assert!(sentence(1.0, 0.99, 1.01, None).contains("equivalent within ±5%"));
+        assert!(sentence(0.97, 0.90, 1.02, None).contains("no difference beyond ±5%"));
+        // A between-run floor above the practical threshold widens the gate and is printed.
+        let noisy = sentence(1.2, 1.1, 1.3, Some(0.4));
+        assert!(
+            noisy.contains("equivalent within ±40.0%")
+                && noisy.contains("between-run noise floor 40.0%"),
+            "{noisy}"
+        );
     }
 }

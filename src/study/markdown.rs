@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use crate::measure::latency::format_ms;
+use crate::stats::Verdict;
 use crate::suite::Finding;
+use crate::text::format::ms as format_ms;
 
-use super::analysis::{PRACTICAL, Verdict};
+use super::analysis::PRACTICAL;
 use super::plots::Chart;
 use super::results::{Correctness, PartitionOutcome, PartitionRow, Row, Status, StudyResults};
 use super::summary::first_line;
@@ -173,14 +174,14 @@ fn header(out: &mut String, r: &StudyResults) {
         "**How to read the numbers.** Latencies are per-iteration percentiles of `Session::run` \
          (or of session creation) measured here, in milliseconds; throughput is batch × 1000 / \
          mean latency. A comparison is the ratio of the two medians with a 95% percentile \
-         bootstrap interval over the per-iteration samples (5000 resamples, seeded); it is called \
-         faster or slower only when the whole interval is beyond ±{:.0}%, equivalent when it lies \
-         within ±{:.0}%, and inconclusive otherwise. The interval covers noise within this run, \
-         not between runs or machines. Outputs of every EP or fp16 row were compared with the CPU \
-         EP on the fp32 graph before timing; a mismatch is not timed.\n",
+         bootstrap interval over this run's per-iteration samples (5000 resamples, seeded); it is \
+         called faster or slower only when the whole interval is beyond ±{:.0}% (or the \
+         between-run noise floor, where that is larger), equivalent when it lies within, and \
+         inconclusive otherwise. Outputs of every EP or fp16 row were compared with the CPU EP on \
+         the fp32 graph before timing; a mismatch is not timed.\n",
         PRACTICAL * 100.0,
-        PRACTICAL * 100.0
     );
+    let _ = writeln!(out, "{}\n", noise_sentence(r));
     if let Some(reason) = &r.ep.unavailable_reason {
         let _ = writeln!(
             out,
@@ -195,6 +196,34 @@ fn header(out: &mut String, r: &StudyResults) {
                 ""
             }
         );
+    }
+}
+
+/// What the intervals cover: within-run noise only, or with the floor learned from a baseline.
+fn noise_sentence(r: &StudyResults) -> String {
+    match &r.analysis.between_run_noise {
+        None => "**Within-run intervals only.** The intervals cover the noise within this run, \
+                 not between runs or machines, which on a busy or throttling machine is far \
+                 larger. Pass `--noise-from BASELINE` (a baseline of this machine saved with \
+                 repeated runs, `epbench baseline save NAME --append`) to set the between-run \
+                 noise floor beside each interval."
+            .to_string(),
+        Some(source) => {
+            let elsewhere = match &source.machine {
+                Some(m) if m.cpu != r.machine.cpu || m.cores != r.machine.cores => format!(
+                    " That baseline was measured on {} ({} cores), not on this machine, so its \
+                     noise is only a guide here.",
+                    m.cpu, m.cores
+                ),
+                _ => String::new(),
+            };
+            format!(
+                "**Between-run noise.** Beside each within-run interval is the noise floor that \
+                 repeated runs of the same two benchmarks show, learned from baseline `{}` ({} \
+                 runs; {}). A difference counts only beyond it.{elsewhere}",
+                source.baseline, source.runs, source.setup
+            )
+        }
     }
 }
 
@@ -417,12 +446,12 @@ fn partition_differences(lines: &mut Vec<String>, results: &StudyResults, findin
     ) {
         return;
     }
-    let known: Vec<(&str, &super::results::PartitionNumbers)> = results
+    let known: Vec<(crate::zoo::Variant, &super::results::PartitionNumbers)> = results
         .partitions
         .iter()
         .filter(|p| p.findings.contains(&finding))
         .filter_map(|p| match &p.outcome {
-            PartitionOutcome::Known(n) => Some((p.variant.as_str(), n)),
+            PartitionOutcome::Known(n) => Some((p.variant, n)),
             PartitionOutcome::Failed { .. } => None,
         })
         .collect();

@@ -4,7 +4,6 @@
 //!
 //! One file per job:
 //! - this file runs the phases: models, sessions and timed runs, partitions;
-//! - [`partitions`](mod@partitions) measures (profile, CoreML log) or predicts (rules) partitions;
 //! - [`results`] holds the types `results.json` is written from;
 //! - [`analysis`] compares rows with intervals, fits the fragmentation slope, words conclusions;
 //! - [`markdown`] writes `report.md`, [`plots`] the charts, [`summary`] the terminal table;
@@ -12,7 +11,6 @@
 
 pub mod analysis;
 pub mod markdown;
-mod partitions;
 pub mod plots;
 pub mod progress;
 pub mod results;
@@ -26,15 +24,17 @@ use regex::Regex;
 
 use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
-use crate::runtime::{EpKind, Runtime};
+use crate::measure::partitions::{self, PartitionsError};
+use crate::runtime::{CoreMlOptions, EpKind, Runtime};
 use crate::suite::{self, BenchCase, Cost, Preparer, Settings, Timing};
 use crate::workload::Feeds;
 use crate::zoo::{self, Variant};
 
+use analysis::BetweenRunNoise;
 use progress::Progress;
 use results::{
-    Correctness, EpUnderStudy, Measured, OrtRun, PartitionRow, Row, RunSettings, Status,
-    StudyResults,
+    Correctness, EpUnderStudy, FailureStage, Measured, OrtRun, PartitionRow, Row, RunSettings,
+    Status, StudyResults,
 };
 
 /// Why a study could not run or be written (single benchmarks failing are rows, not errors).
@@ -46,6 +46,13 @@ pub enum StudyError {
     Io(#[from] crate::Error),
     #[error("cannot write results.json: {0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Baseline(#[from] crate::baseline::BaselineError),
+    #[error(
+        "baseline `{name}` has no benchmark with repeated runs, so there is no between-run noise \
+         to learn from it; add runs with `epbench baseline save {name} --append`"
+    )]
+    NoRepeatedRuns { name: String },
 }
 
 /// What to run.
@@ -60,6 +67,9 @@ pub struct StudyOptions {
     pub models_dir: PathBuf,
     /// Where ORT profiles for measured partitions are written (kept beside the report).
     pub profiles_dir: PathBuf,
+    /// Between-run noise from a saved baseline's repeated runs, set beside every comparison's
+    /// within-run interval.
+    pub noise: Option<BetweenRunNoise>,
 }
 
 /// Untimed runs before the timed ones (the study used 5).
@@ -122,7 +132,7 @@ pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, St
     if options.ep == EpKind::CoreMl {
         study.predict_all(&cases, &progress);
     }
-    let analysis = analysis::analyse(&rows);
+    let analysis = analysis::analyse(&rows, options.noise.as_ref());
     Ok(StudyResults {
         schema: results::SCHEMA.to_string(),
         epbench_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -194,11 +204,9 @@ impl Run<'_> {
                     id: case.id(),
                     finding: case.finding,
                     label: case.label.clone(),
+                    variant: case.variant,
                     provider: case.session.ep.kind(),
-                    timing: match case.timing {
-                        Timing::Run => "run".into(),
-                        Timing::SessionCreate => "session_create".into(),
-                    },
+                    timing: case.timing,
                     batch: case.batch,
                     status,
                 }
@@ -237,7 +245,7 @@ impl Run<'_> {
                     self.record_failed_partitions(case, &e.reason);
                 }
                 return Status::Failed {
-                    stage: e.stage.to_string(),
+                    stage: FailureStage::Prepare(e.stage),
                     reason: e.reason,
                 };
             }
@@ -250,67 +258,32 @@ impl Run<'_> {
         }
         runs.working_on(&case.id());
         let quick = self.options.quick;
-        let warm = if case.timing == Timing::SessionCreate {
-            1
-        } else {
-            warmup(quick)
+        let warm = match case.timing {
+            Timing::SessionCreate => 1,
+            Timing::Run => warmup(quick),
         };
-        let timed = (|| {
-            for _ in 0..warm {
-                prepared.run_once()?;
-            }
-            let mut samples = Vec::new();
-            for _ in 0..iterations(case.cost, quick) {
-                let started = Instant::now();
-                prepared.run_once()?;
-                samples.push(started.elapsed());
-            }
-            Ok::<_, String>(samples)
-        })();
+        let timed = prepared.time(warm, iterations(case.cost, quick));
         runs.step();
+        let failed = |reason: String| Status::Failed {
+            stage: FailureStage::TimedRun,
+            reason,
+        };
         let samples = match timed {
             Ok(samples) => samples,
-            Err(reason) => {
-                return Status::Failed {
-                    stage: "timed run".into(),
-                    reason,
-                };
-            }
+            Err(e) => return failed(e.to_string()),
         };
-        let latency = match LatencyStats::from_durations(&samples) {
-            Ok(latency) => latency,
-            Err(e) => {
-                return Status::Failed {
-                    stage: "timed run".into(),
-                    reason: e.to_string(),
-                };
-            }
-        };
-        let correctness = match &prepared.check {
-            None => Correctness::Reference,
-            Some(check) => Correctness::Agree {
-                max_abs_error: check
-                    .outputs
-                    .iter()
-                    .filter_map(|o| o.stats.as_ref().map(|s| s.max_abs))
-                    .fold(0.0, f64::max),
-                min_cosine: check
-                    .outputs
-                    .iter()
-                    .filter_map(|o| o.stats.as_ref().map(|s| s.cosine))
-                    .fold(1.0, f64::min),
-                tolerance: format!("{:?}", check.tolerance.class),
-            },
-        };
-        Status::Measured(Measured {
-            throughput_per_s: match case.timing {
-                Timing::Run => latency.throughput_per_s(case.batch as usize),
-                Timing::SessionCreate => None,
-            },
-            latency_ms: latency,
-            correctness,
-            samples_ms: samples.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
-        })
+        match LatencyStats::from_durations(&samples) {
+            Ok(latency) => Status::Measured(Measured {
+                throughput_per_s: match case.timing {
+                    Timing::Run => latency.throughput_per_s(case.batch as usize),
+                    Timing::SessionCreate => None,
+                },
+                latency_ms: latency,
+                correctness: correctness(prepared.check.as_ref()),
+                samples_ms: samples.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
+            }),
+            Err(e) => failed(e.to_string()),
+        }
     }
 
     /// Measured partitions of the case's variant on the EP, once per variant.
@@ -319,26 +292,35 @@ impl Run<'_> {
             self.add_finding(case);
             return;
         }
-        let outcome = match case.session.ep.kind() {
-            EpKind::CoreMl => partitions::from_coreml_log(prepared),
-            _ => partitions::from_profile(
-                case,
-                prepared.model_path(),
-                &mut self.feeds,
-                &self.options.profiles_dir,
-            ),
+        let outcome = match (case.session.ep.kind(), prepared.session()) {
+            (EpKind::CoreMl, Some(built)) => partitions::from_coreml_log(built),
+            (EpKind::CoreMl, None) => Err(PartitionsError::Session(
+                crate::runtime::RuntimeError::Ort("no session was prepared".into()).into(),
+            )),
+            _ => {
+                let feeds = &mut self.feeds;
+                let variant = case.variant;
+                partitions::from_profile(
+                    &case.session,
+                    prepared.model_path(),
+                    &self.options.profiles_dir.join(variant.to_string()),
+                    |session| Ok(feeds.for_session(session, Some(&variant))?),
+                )
+            }
         };
         self.partitions.push(PartitionRow {
-            variant: case.variant.to_string(),
+            variant: case.variant,
             findings: vec![case.finding],
-            outcome,
+            outcome: outcome.into(),
         });
     }
 
     /// A variant measured for an earlier finding is used by this one too.
     fn add_finding(&mut self, case: &BenchCase) {
-        let name = case.variant.to_string();
-        if let Some(row) = self.partitions.iter_mut().find(|p| p.variant == name)
+        if let Some(row) = self
+            .partitions
+            .iter_mut()
+            .find(|p| p.variant == case.variant)
             && !row.findings.contains(&case.finding)
         {
             row.findings.push(case.finding);
@@ -354,7 +336,7 @@ impl Run<'_> {
             return;
         }
         self.partitions.push(PartitionRow {
-            variant: case.variant.to_string(),
+            variant: case.variant,
             findings: vec![case.finding],
             outcome: results::PartitionOutcome::Failed {
                 reason: format!("no session on the EP: {reason}"),
@@ -377,7 +359,7 @@ impl Run<'_> {
         for variant in variants {
             phase.working_on(&variant.to_string());
             let outcome = match zoo::build(variant, &self.options.models_dir) {
-                Ok(path) => partitions::predicted(&path),
+                Ok(path) => partitions::coreml(&path, &CoreMlOptions::default()).into(),
                 Err(e) => results::PartitionOutcome::Failed {
                     reason: e.to_string(),
                 },
@@ -393,13 +375,33 @@ impl Run<'_> {
                     all
                 });
             self.partitions.push(PartitionRow {
-                variant: variant.to_string(),
+                variant,
                 findings,
                 outcome,
             });
             phase.step();
         }
         phase.finish();
+    }
+}
+
+/// How a row's outputs compared with the CPU reference before it was timed.
+fn correctness(check: Option<&crate::correctness::Comparison>) -> Correctness {
+    match check {
+        None => Correctness::Reference,
+        Some(check) => Correctness::Agree {
+            max_abs_error: check
+                .outputs
+                .iter()
+                .filter_map(|o| o.stats.as_ref().map(|s| s.max_abs))
+                .fold(0.0, f64::max),
+            min_cosine: check
+                .outputs
+                .iter()
+                .filter_map(|o| o.stats.as_ref().map(|s| s.cosine))
+                .fold(1.0, f64::min),
+            tolerance: check.tolerance.class,
+        },
     }
 }
 

@@ -12,7 +12,7 @@ use crate::runtime::EpKind;
 use crate::suite::Finding;
 use crate::zoo::Variant;
 
-use super::results::{PartitionOutcome, Row, Status, StudyResults};
+use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults};
 use super::summary::first_line;
 
 const SIZE: (u32, u32) = (1200, 720);
@@ -383,10 +383,10 @@ fn fragmentation_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) 
             .iter()
             .filter(|r| r.provider == fit.provider)
             .filter_map(|r| {
-                let k = match r.label.parse::<Variant>().ok()? {
-                    Variant::Probe(p) => f64::from(p.k),
-                    _ => return None,
+                let Variant::Probe(probe) = r.variant else {
+                    return None;
                 };
+                let k = f64::from(probe.k);
                 Some((k, r.measured()?.latency_ms.p50 * 1e3))
             })
             .collect();
@@ -431,9 +431,11 @@ fn partition_bars(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
     let mut missing = Vec::new();
     for row in &results.partitions {
         match &row.outcome {
-            PartitionOutcome::Known(n) => {
-                entries.push((short(&row.variant), n.partitions, n.source == "measured"))
-            }
+            PartitionOutcome::Known(n) => entries.push((
+                short(&row.variant.to_string()),
+                n.partitions,
+                n.source == PartitionSource::Measured,
+            )),
             PartitionOutcome::Failed { reason } => {
                 missing.push(format!("{}: {}", row.variant, first_line(reason)))
             }

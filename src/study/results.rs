@@ -2,15 +2,22 @@
 //! and other tools). Every number says where it came from: measured rows carry their samples,
 //! partition results their provenance, comparisons their interval.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
+use crate::correctness::ToleranceClass;
 use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
 use crate::runtime::EpKind;
-use crate::suite::Finding;
+use crate::suite::{Finding, PrepareStage, Timing};
+use crate::zoo::Variant;
 
-/// The format version of `results.json`; bumped when a field changes meaning.
-pub const SCHEMA: &str = "epbench-study/1";
+/// The format version of `results.json`; bumped when a field changes meaning. Version 2: rows
+/// carry their `variant`, comparisons say what their interval covers and carry the between-run
+/// floor, verdicts mirror the gate on the log scale, and tolerance classes are written by their
+/// own names (`fp16-storage`).
+pub const SCHEMA: &str = "epbench-study/2";
 
 /// Everything one `epbench study` run measured, predicted and concluded.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,10 +84,12 @@ pub struct Row {
     pub finding: Finding,
     /// The variant part of the id (`+option` where the finding varies a setting).
     pub label: String,
+    /// The model variant the benchmark runs.
+    pub variant: Variant,
     /// `cpu` or the EP's short name.
     pub provider: EpKind,
     /// `run` (one `Session::run`) or `session_create`.
-    pub timing: String,
+    pub timing: Timing,
     /// Samples per run, for throughput.
     pub batch: u32,
     #[serde(flatten)]
@@ -104,7 +113,7 @@ pub enum Status {
     Measured(Measured),
     /// Preparing or timing failed; the rest of the study went on.
     Failed {
-        stage: String,
+        stage: FailureStage,
         reason: String,
     },
     /// The EP is not in the loaded runtime (e.g. CoreML off a Mac).
@@ -112,6 +121,49 @@ pub enum Status {
         ep: EpKind,
         reason: String,
     },
+}
+
+/// Where a benchmark failed: a step of its preparation, or the timed runs themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureStage {
+    Prepare(PrepareStage),
+    /// A run failed while it was being timed.
+    TimedRun,
+}
+
+impl FailureStage {
+    /// The stage's name in reports and `results.json`: the preparation step's (`model`,
+    /// `session`, ...) or `timed run`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureStage::Prepare(stage) => stage.name(),
+            FailureStage::TimedRun => "timed run",
+        }
+    }
+}
+
+impl fmt::Display for FailureStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for FailureStage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for FailureStage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        PrepareStage::ALL
+            .into_iter()
+            .map(FailureStage::Prepare)
+            .chain([FailureStage::TimedRun])
+            .find(|stage| stage.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown failure stage `{name}`")))
+    }
 }
 
 /// A measured benchmark.
@@ -138,8 +190,8 @@ pub enum Correctness {
         max_abs_error: f64,
         /// Smallest cosine similarity over all outputs.
         min_cosine: f64,
-        /// The tolerance class used (e.g. `Fp16Graph`), as `epbench compare` explains it.
-        tolerance: String,
+        /// The tolerance class used (e.g. `fp16-storage`), as `epbench compare` explains it.
+        tolerance: ToleranceClass,
     },
 }
 
@@ -147,7 +199,7 @@ pub enum Correctness {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartitionRow {
     /// The model variant, e.g. `tiny-systems-bert_gelu_fp32_dynamic`.
-    pub variant: String,
+    pub variant: Variant,
     /// The findings whose benchmarks use this variant on the EP.
     pub findings: Vec<Finding>,
     #[serde(flatten)]
@@ -162,26 +214,17 @@ pub enum PartitionOutcome {
     Failed { reason: String },
 }
 
-/// Partition numbers with their provenance.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PartitionNumbers {
-    /// `measured` or `predicted`.
-    pub source: String,
-    /// How: "ORT profile of a <ep> session (fused EP nodes)", "CoreML EP log line
-    /// (GetCapability)", "predicted (rules CoreML EP 1.31, NeuralNetwork)".
-    pub provenance: String,
-    /// Partitions the EP took.
-    pub partitions: usize,
-    /// Nodes of the graph at partitioning time (predicted, or CoreML's log), or nodes as
-    /// executed (a profile, where a fused partition counts once).
-    pub nodes: usize,
-    /// Graph nodes the EP took (predicted, CoreML's log); `None` from a profile, which hides
-    /// what a fused partition holds.
-    pub supported_nodes: Option<usize>,
-    /// Nodes left to the CPU.
-    pub cpu_nodes: usize,
-    /// CPU ops by count (predicted) or by time (measured), most first: `(op, nodes)`.
-    pub cpu_ops: Vec<(String, usize)>,
-    /// EP↔CPU switches per run (measured from a profile only).
-    pub transitions_per_run: Option<f64>,
+pub use crate::measure::partitions::{PartitionNumbers, PartitionSource};
+
+impl From<Result<PartitionNumbers, crate::measure::partitions::PartitionsError>>
+    for PartitionOutcome
+{
+    fn from(result: Result<PartitionNumbers, crate::measure::partitions::PartitionsError>) -> Self {
+        match result {
+            Ok(numbers) => PartitionOutcome::Known(numbers),
+            Err(e) => PartitionOutcome::Failed {
+                reason: e.to_string(),
+            },
+        }
+    }
 }

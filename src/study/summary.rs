@@ -2,44 +2,35 @@
 
 use std::fmt::Write as _;
 
-use crate::measure::latency::format_ms;
+use crate::text::Table;
+use crate::text::format::ms;
 
 use super::results::{Status, StudyResults};
 
 /// One line per row (p50, p90, p99, throughput, or what failed), then the fragmentation slopes.
 pub fn render(results: &StudyResults) -> String {
-    let width = results.rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:width$}  {:>11} {:>11} {:>11} {:>12}",
-        "benchmark", "p50", "p90", "p99", "per second"
-    );
+    let mut table = Table::new(&["benchmark", "p50", "p90", "p99", "per second"]);
     for row in &results.rows {
-        let _ = match &row.status {
-            Status::Measured(m) => writeln!(
-                out,
-                "{:width$}  {:>11} {:>11} {:>11} {:>12}",
-                row.id,
-                format_ms(m.latency_ms.p50),
-                format_ms(m.latency_ms.p90),
-                format_ms(m.latency_ms.p99),
+        match &row.status {
+            Status::Measured(m) => table.row(vec![
+                row.id.clone(),
+                ms(m.latency_ms.p50),
+                ms(m.latency_ms.p90),
+                ms(m.latency_ms.p99),
                 m.throughput_per_s
-                    .map_or_else(|| "-".into(), |t| format!("{t:.1}"))
-            ),
-            Status::Failed { stage, reason } => {
-                writeln!(
-                    out,
-                    "{:width$}  FAILED ({stage}): {}",
-                    row.id,
-                    first_line(reason)
-                )
-            }
-            Status::NeedsEp { reason, .. } => {
-                writeln!(out, "{:width$}  not run: {}", row.id, first_line(reason))
-            }
-        };
+                    .map_or_else(|| "-".into(), |t| format!("{t:.1}")),
+            ]),
+            Status::Failed { stage, reason } => table.spanning_row(vec![
+                row.id.clone(),
+                format!("FAILED ({stage}): {}", first_line(reason)),
+            ]),
+            Status::NeedsEp { reason, .. } => table.spanning_row(vec![
+                row.id.clone(),
+                format!("not run: {}", first_line(reason)),
+            ]),
+        }
     }
+    let mut out = table.render();
     for fit in &results.analysis.fragmentation {
         let _ = writeln!(out, "fragmentation: {}", fit.conclusion);
     }

@@ -79,11 +79,6 @@ impl Filter {
             Filter::Nothing => false,
         }
     }
-
-    /// Whether any of `ids` would run.
-    pub fn matches_any<'a>(&self, mut ids: impl Iterator<Item = &'a str>) -> bool {
-        ids.any(|id| self.matches(id))
-    }
 }
 
 #[cfg(test)]

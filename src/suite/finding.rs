@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// One finding of the study (seeds section in brackets) or one of the suite's extensions.
+/// One finding of the study (its section in brackets) or one of the suite's extensions.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]

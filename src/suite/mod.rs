@@ -9,6 +9,6 @@ mod settings;
 
 pub use filter::Filter;
 pub use finding::Finding;
-pub use plan::{BenchCase, FRAGMENTATION_KS, PROBE_HIDDEN, Timing, cut_op_for, plan};
-pub use prepare::{PrepareError, PrepareStage, Prepared, Preparer};
+pub use plan::{BenchCase, BenchId, FRAGMENTATION_KS, PROBE_HIDDEN, Timing, cut_op_for, plan};
+pub use prepare::{PrepareError, PrepareStage, Prepared, Preparer, RunError, RunOutput};
 pub use settings::{Cost, Measurement, Settings};

@@ -1,18 +1,20 @@
 //! Which benchmarks a study consists of: one [`BenchCase`] per criterion benchmark id.
 
+use crate::onnx::FloatType;
 use crate::runtime::{
     ComputeUnits, CoreMlOptions, Ep, EpKind, ModelFormat, OptLevel, SessionConfig,
 };
 use crate::zoo::{
-    Activation, CutOp, DType, ProbeVariant, TokenShape, TransformerModel, TransformerVariant,
-    Variant, VisionModel, VisionVariant,
+    Activation, CutOp, ProbeVariant, TokenShape, TransformerModel, TransformerVariant, Variant,
+    VisionModel, VisionVariant,
 };
 
 use super::finding::Finding;
 use super::settings::{Cost, Settings};
 
 /// What a benchmark times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Timing {
     /// One `Session::run` on the variant's inputs.
     Run,
@@ -49,16 +51,58 @@ impl BenchCase {
         format!("{}/{}", self.label, self.session.ep.kind())
     }
 
+    /// The id with its two parts kept apart.
+    pub fn bench_id(&self) -> BenchId {
+        BenchId {
+            group: self.group(),
+            function: self.function(),
+        }
+    }
+
     /// The full id, `<study>/<finding>/<label>/<provider>`.
     pub fn id(&self) -> String {
-        format!("{}/{}", self.group(), self.function())
+        self.bench_id().to_string()
     }
 }
 
-/// The study's reference shape: the seeds measure batch 1, sequence 128.
+/// A benchmark id as criterion has it: the group `<study>/<finding>` and the function
+/// `<label>/<provider>` inside it, written `<group>/<function>`. Criterion names its folders
+/// after the two parts, so whoever writes them needs them apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BenchId {
+    group: String,
+    function: String,
+}
+
+impl BenchId {
+    /// `<study>/<finding>`.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// `<label>/<provider>`.
+    pub fn function(&self) -> &str {
+        &self.function
+    }
+}
+
+impl std::fmt::Display for BenchId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.group, self.function)
+    }
+}
+
+/// Written as the full id, the way criterion and every report spell it.
+impl serde::Serialize for BenchId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The study's reference shape: it measures batch 1, sequence 128.
 const SEQ: u32 = 128;
 
-fn tiny(activation: Activation, dtype: DType, shape: TokenShape) -> Variant {
+fn tiny(activation: Activation, dtype: FloatType, shape: TokenShape) -> Variant {
     Variant::Transformer(TransformerVariant {
         model: TransformerModel::TinySystemsBert,
         activation,
@@ -139,117 +183,105 @@ impl Planner<'_> {
             self.push(finding, variant.to_string(), variant, session, timing);
         }
     }
-}
 
-/// Every benchmark of `study`, in the study's order. Studies of an accelerator EP compare it with
-/// the CPU EP on the same ORT library; the CPU study varies CPU-only settings.
-pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
-    let mut p = Planner {
-        study,
-        settings,
-        cases: Vec::new(),
-    };
-    let fp32_gelu_static = tiny(Activation::Gelu, DType::Fp32, static_shape(1));
-    if study == EpKind::Cpu {
-        let session = p.session(Ep::Cpu);
-        p.push(
-            Finding::Overhead,
-            Variant::Add64k.to_string(),
-            Variant::Add64k,
+    /// A run of `variant` on `session`, labelled `<variant>+<option>`.
+    fn with_option(
+        &mut self,
+        finding: Finding,
+        variant: Variant,
+        option: &str,
+        session: SessionConfig,
+    ) {
+        self.push(
+            finding,
+            format!("{variant}+{option}"),
+            variant,
             session,
             Timing::Run,
         );
-        for threads in 1..=settings.intra_threads.max(2) {
+    }
+
+    /// The CPU study: the overhead floor, intra-op threads, optimisation levels.
+    fn cpu_settings(&mut self) {
+        let session = self.session(Ep::Cpu);
+        let add = Variant::Add64k;
+        self.push(
+            Finding::Overhead,
+            add.to_string(),
+            add,
+            session,
+            Timing::Run,
+        );
+        let tiny_static = tiny(Activation::Gelu, FloatType::F32, static_shape(1));
+        for threads in 1..=self.settings.intra_threads.max(2) {
             let session = SessionConfig::new(Ep::Cpu).intra_threads(threads);
-            p.push(
-                Finding::Threads,
-                format!("{fp32_gelu_static}+threads{threads}"),
-                fp32_gelu_static,
-                session,
-                Timing::Run,
-            );
+            let option = format!("threads{threads}");
+            self.with_option(Finding::Threads, tiny_static, &option, session);
         }
         for (level, name) in [
             (OptLevel::Disable, "disable"),
             (OptLevel::Basic, "basic"),
             (OptLevel::All, "all"),
         ] {
-            let session = p.session(Ep::Cpu).optimization(level);
-            p.push(
-                Finding::OptLevel,
-                format!("{fp32_gelu_static}+{name}"),
-                fp32_gelu_static,
-                session,
+            let session = self.session(Ep::Cpu).optimization(level);
+            self.with_option(Finding::OptLevel, tiny_static, name, session);
+        }
+    }
+
+    /// 4.1: the three transformers as the study ran them, dynamic exports fed batch 1, seq 128.
+    fn transformers(&mut self) {
+        for model in [
+            TransformerModel::BertBaseUncased,
+            TransformerModel::DistilbertBaseUncased,
+            TransformerModel::TinySystemsBert,
+        ] {
+            self.both(
+                Finding::EpVsCpu,
+                transformer(model, TokenShape::Dynamic),
                 Timing::Run,
             );
         }
-        return p.cases;
     }
 
-    // 4.1: the three transformers as the study ran them, dynamic exports fed batch 1, seq 128.
-    for model in [
-        TransformerModel::BertBaseUncased,
-        TransformerModel::DistilbertBaseUncased,
-        TransformerModel::TinySystemsBert,
-    ] {
-        let variant = Variant::Transformer(TransformerVariant {
-            model,
-            activation: Activation::Gelu,
-            dtype: DType::Fp32,
-            shape: TokenShape::Dynamic,
-        });
-        p.both(Finding::EpVsCpu, variant, Timing::Run);
+    /// 4.2: probe chains with k cut-makers.
+    fn fragmentation(&mut self) {
+        for k in FRAGMENTATION_KS {
+            let variant = Variant::Probe(ProbeVariant {
+                cut: cut_op_for(self.study),
+                k,
+                hidden: PROBE_HIDDEN,
+            });
+            self.both(Finding::Fragmentation, variant, Timing::Run);
+        }
     }
-    // 4.2: probe chains.
-    for k in FRAGMENTATION_KS {
-        let variant = Variant::Probe(ProbeVariant {
-            cut: cut_op_for(study),
-            k,
-            hidden: PROBE_HIDDEN,
-        });
-        p.both(Finding::Fragmentation, variant, Timing::Run);
+
+    /// 4.3 to 4.6 and batch scaling: one axis at a time on the tiny model, then MobileNetV2.
+    fn model_axes(&mut self) {
+        let run = Timing::Run;
+        for shape in [TokenShape::Dynamic, static_shape(1)] {
+            let variant = tiny(Activation::Gelu, FloatType::F32, shape);
+            self.both(Finding::Shapes, variant, run);
+        }
+        for activation in [Activation::Gelu, Activation::FastGelu] {
+            let variant = tiny(activation, FloatType::F32, static_shape(1));
+            self.both(Finding::Activation, variant, run);
+        }
+        for dtype in [FloatType::F32, FloatType::F16] {
+            let variant = tiny(Activation::Gelu, dtype, static_shape(1));
+            self.both(Finding::Dtype, variant, run);
+        }
+        for dtype in [FloatType::F32, FloatType::F16] {
+            self.both(Finding::Vision, mobilenet(dtype), run);
+        }
+        for batch in [1, 2, 4, 8] {
+            let variant = tiny(Activation::Gelu, FloatType::F32, static_shape(batch));
+            self.both(Finding::Batch, variant, run);
+        }
     }
-    // 4.3 - 4.5 on the tiny model.
-    for shape in [TokenShape::Dynamic, static_shape(1)] {
-        p.both(
-            Finding::Shapes,
-            tiny(Activation::Gelu, DType::Fp32, shape),
-            Timing::Run,
-        );
-    }
-    for activation in [Activation::Gelu, Activation::FastGelu] {
-        p.both(
-            Finding::Activation,
-            tiny(activation, DType::Fp32, static_shape(1)),
-            Timing::Run,
-        );
-    }
-    for dtype in [DType::Fp32, DType::Fp16] {
-        p.both(
-            Finding::Dtype,
-            tiny(Activation::Gelu, dtype, static_shape(1)),
-            Timing::Run,
-        );
-    }
-    // 4.6: the vision control.
-    for dtype in [DType::Fp32, DType::Fp16] {
-        let variant = Variant::Vision(VisionVariant {
-            model: VisionModel::MobilenetV2,
-            dtype,
-            batch: 1,
-        });
-        p.both(Finding::Vision, variant, Timing::Run);
-    }
-    // Batch scaling.
-    for batch in [1, 2, 4, 8] {
-        p.both(
-            Finding::Batch,
-            tiny(Activation::Gelu, DType::Fp32, static_shape(batch)),
-            Timing::Run,
-        );
-    }
-    if study == EpKind::CoreMl {
-        let fast_static = tiny(Activation::FastGelu, DType::Fp32, static_shape(1));
+
+    /// CoreML's model formats and compute units, on the FastGELU tiny model it covers best.
+    fn coreml_options(&mut self) {
+        let fast_static = tiny(Activation::FastGelu, FloatType::F32, static_shape(1));
         for (format, name) in [
             (ModelFormat::NeuralNetwork, "neuralnetwork"),
             (ModelFormat::MlProgram, "mlprogram"),
@@ -258,14 +290,8 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
                 format,
                 ..CoreMlOptions::default()
             });
-            let session = p.session(ep);
-            p.push(
-                Finding::Format,
-                format!("{fast_static}+{name}"),
-                fast_static,
-                session,
-                Timing::Run,
-            );
+            let session = self.session(ep);
+            self.with_option(Finding::Format, fast_static, name, session);
         }
         for (units, name) in [
             (ComputeUnits::All, "all"),
@@ -277,40 +303,63 @@ pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
                 units,
                 ..CoreMlOptions::default()
             });
-            let session = p.session(ep);
-            p.push(
-                Finding::Units,
-                format!("{fast_static}+{name}"),
-                fast_static,
-                session,
-                Timing::Run,
-            );
+            let session = self.session(ep);
+            self.with_option(Finding::Units, fast_static, name, session);
         }
     }
-    // Cold start per model.
-    let cold: Vec<Variant> = [
-        TransformerModel::TinySystemsBert,
-        TransformerModel::DistilbertBaseUncased,
-        TransformerModel::BertBaseUncased,
-    ]
-    .into_iter()
-    .map(|model| {
-        Variant::Transformer(TransformerVariant {
-            model,
-            activation: Activation::Gelu,
-            dtype: DType::Fp32,
-            shape: static_shape(1),
-        })
-    })
-    .chain([Variant::Vision(VisionVariant {
-        model: VisionModel::MobilenetV2,
-        dtype: DType::Fp32,
-        batch: 1,
-    })])
-    .collect();
-    for variant in cold {
-        p.both(Finding::SessionCreate, variant, Timing::SessionCreate);
+
+    /// Cold start per model: creating a session of each static fp32 model.
+    fn cold_start(&mut self) {
+        for model in [
+            TransformerModel::TinySystemsBert,
+            TransformerModel::DistilbertBaseUncased,
+            TransformerModel::BertBaseUncased,
+        ] {
+            let variant = transformer(model, static_shape(1));
+            self.both(Finding::SessionCreate, variant, Timing::SessionCreate);
+        }
+        let vision = mobilenet(FloatType::F32);
+        self.both(Finding::SessionCreate, vision, Timing::SessionCreate);
     }
+}
+
+/// A transformer as practitioners export it: GELU, fp32.
+fn transformer(model: TransformerModel, shape: TokenShape) -> Variant {
+    Variant::Transformer(TransformerVariant {
+        model,
+        activation: Activation::Gelu,
+        dtype: FloatType::F32,
+        shape,
+    })
+}
+
+fn mobilenet(dtype: FloatType) -> Variant {
+    Variant::Vision(VisionVariant {
+        model: VisionModel::MobilenetV2,
+        dtype,
+        batch: 1,
+    })
+}
+
+/// Every benchmark of `study`, in the study's order. Studies of an accelerator EP compare it with
+/// the CPU EP on the same ORT library; the CPU study varies CPU-only settings.
+pub fn plan(study: EpKind, settings: &Settings) -> Vec<BenchCase> {
+    let mut p = Planner {
+        study,
+        settings,
+        cases: Vec::new(),
+    };
+    if study == EpKind::Cpu {
+        p.cpu_settings();
+        return p.cases;
+    }
+    p.transformers();
+    p.fragmentation();
+    p.model_axes();
+    if study == EpKind::CoreMl {
+        p.coreml_options();
+    }
+    p.cold_start();
     p.cases
 }
 

@@ -2,13 +2,15 @@
 //! and a check that the session runs. None of it is timed.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use ort::session::SessionInputValue;
+use ort::session::{SessionInputValue, SessionOutputs};
 
 use crate::correctness::{self, Comparison};
+use crate::onnx::FloatType;
 use crate::runtime::{BuiltSession, Ep};
 use crate::workload::{Feeds, ResolvedModel};
-use crate::zoo::{self, DType};
+use crate::zoo;
 
 use super::plan::{BenchCase, Timing};
 
@@ -53,15 +55,31 @@ pub enum PrepareStage {
     Run,
 }
 
-impl std::fmt::Display for PrepareStage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl PrepareStage {
+    /// Every stage, in order.
+    pub const ALL: [PrepareStage; 5] = [
+        PrepareStage::Model,
+        PrepareStage::Session,
+        PrepareStage::Inputs,
+        PrepareStage::Correctness,
+        PrepareStage::Run,
+    ];
+
+    /// The stage's name in reports and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
             PrepareStage::Model => "model",
             PrepareStage::Session => "session",
             PrepareStage::Inputs => "inputs",
             PrepareStage::Correctness => "correctness",
             PrepareStage::Run => "run",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for PrepareStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -119,7 +137,10 @@ impl Preparer {
                 .build(&prepared.model)
                 .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
         }
-        prepared.run_once().map_err(fail(PrepareStage::Run))?;
+        prepared
+            .run_once()
+            .map(drop)
+            .map_err(|e| fail(PrepareStage::Run)(e.to_string()))?;
         Ok(prepared)
     }
 }
@@ -127,7 +148,7 @@ impl Preparer {
 /// Outputs are checked wherever they can differ from the plain CPU EP on the fp32 graph:
 /// another EP, or an fp16 graph.
 fn needs_reference_check(case: &BenchCase) -> bool {
-    case.session.ep != Ep::Cpu || case.variant.dtype() == Some(DType::Fp16)
+    case.session.ep != Ep::Cpu || case.variant.dtype() == Some(FloatType::F16)
 }
 
 /// A time for wrong outputs is not a result: compare with the CPU reference first. A passing
@@ -167,36 +188,87 @@ fn check_outputs(
     ))
 }
 
+/// Why a run of a prepared benchmark failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// ORT's `Session::run` failed.
+    #[error("run failed: {0}")]
+    Run(#[source] ort::Error),
+    /// Creating the session failed (session-creation benchmarks).
+    #[error(transparent)]
+    SessionCreate(crate::Error),
+    /// A run benchmark whose session was not prepared.
+    #[error("no session was prepared")]
+    NoSession,
+    /// A session-creation benchmark has no outputs to return.
+    #[error("a session-creation benchmark has no outputs")]
+    NoOutputs,
+    /// An output could not be copied out of ORT's memory.
+    #[error("cannot read the outputs: {0}")]
+    Outputs(String),
+}
+
+/// What one unit of work leaves behind: a run's outputs, or the session it created. Freeing it
+/// is not part of the work, so timing loops drop it after they stop the clock.
+#[must_use = "drop it after the clock stops"]
+pub struct RunOutput<'s> {
+    _left: Left<'s>,
+}
+
+/// Held only to be dropped.
+enum Left<'s> {
+    Outputs { _outputs: SessionOutputs<'s> },
+    Session { _session: BuiltSession },
+}
+
 impl Prepared {
-    /// One timed unit of work: a run, or creating a session.
-    pub fn run_once(&mut self) -> Result<(), String> {
+    /// One unit of work: a run, or creating a session. Drop the result outside any timed region.
+    pub fn run_once(&mut self) -> Result<RunOutput<'_>, RunError> {
         match (&mut self.session, self.case.timing) {
             (Some(built), Timing::Run) => built
                 .session
                 .run(&self.inputs[..])
-                .map(drop)
-                .map_err(|e| format!("run failed: {e}")),
+                .map(|outputs| RunOutput {
+                    _left: Left::Outputs { _outputs: outputs },
+                })
+                .map_err(RunError::Run),
             (_, Timing::SessionCreate) => self
                 .case
                 .session
                 .build(&self.model)
-                .map(drop)
-                .map_err(|e| e.to_string()),
-            (None, Timing::Run) => Err("no session was prepared".into()),
+                .map(|built| RunOutput {
+                    _left: Left::Session { _session: built },
+                })
+                .map_err(RunError::SessionCreate),
+            (None, Timing::Run) => Err(RunError::NoSession),
         }
+    }
+
+    /// `warmup` untimed units of work, then `iterations` timed one by one: the time of each,
+    /// in order. What a unit leaves behind is dropped after its clock stops. Stops at the first
+    /// failure.
+    pub fn time(&mut self, warmup: usize, iterations: usize) -> Result<Vec<Duration>, RunError> {
+        for _ in 0..warmup {
+            drop(self.run_once()?);
+        }
+        let mut times = Vec::with_capacity(iterations);
+        for _ in 0..iterations {
+            let started = Instant::now();
+            let left = self.run_once()?;
+            times.push(started.elapsed());
+            drop(left);
+        }
+        Ok(times)
     }
 
     /// The outputs of one run, copied out: what a run elsewhere (another ONNX Runtime version, in
     /// another process) is compared with.
-    pub fn outputs(&mut self) -> Result<Vec<correctness::OutputTensor>, String> {
+    pub fn outputs(&mut self) -> Result<Vec<correctness::OutputTensor>, RunError> {
         let Some(built) = &mut self.session else {
-            return Err("a session-creation benchmark has no outputs".into());
+            return Err(RunError::NoOutputs);
         };
-        let outputs = built
-            .session
-            .run(&self.inputs[..])
-            .map_err(|e| format!("run failed: {e}"))?;
-        correctness::copy_outputs(&outputs)
+        let outputs = built.session.run(&self.inputs[..]).map_err(RunError::Run)?;
+        correctness::copy_outputs(&outputs).map_err(RunError::Outputs)
     }
 
     /// The session, for callers that need more than timing (outputs, profiles).

@@ -8,9 +8,10 @@
 //! reordered fp32 arithmetic (or the model's fp16 class), the tightest that allows that.
 
 use crate::correctness::compare::compare_outputs;
-use crate::correctness::{OutputTensor, Pairing, Side as ToleranceSide};
+use crate::correctness::{OutputTensor, Pairing, Side as ToleranceSide, ToleranceClass};
+use crate::onnx::FloatType;
 use crate::runtime::Ep;
-use crate::zoo::{DType, Variant};
+use crate::zoo::Variant;
 
 /// The outcome of comparing one run's outputs of the two sides.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -21,11 +22,11 @@ pub enum Agreement {
         /// Largest absolute difference over all outputs (0 when bit-identical).
         max_abs: f64,
         /// The tolerance class used, e.g. `fp32-reordered`.
-        tolerance: String,
+        tolerance: ToleranceClass,
     },
     /// Some output differs beyond tolerance: a failed check.
     Mismatch {
-        tolerance: String,
+        tolerance: ToleranceClass,
         /// One line per output that differs.
         details: Vec<String>,
     },
@@ -42,7 +43,7 @@ impl Agreement {
         from: &[OutputTensor],
         to: &[OutputTensor],
     ) -> Self {
-        let dtype = variant.dtype().unwrap_or(DType::Fp32);
+        let dtype = variant.dtype().unwrap_or(FloatType::F32);
         let side = ToleranceSide::new(ep.clone(), dtype);
         let tolerance = Pairing {
             candidate: side.clone(),
@@ -51,7 +52,7 @@ impl Agreement {
         }
         .tolerance();
         let comparisons = compare_outputs(to, from, &tolerance);
-        let class = tolerance.class.to_string();
+        let class = tolerance.class;
         let failures: Vec<String> = comparisons
             .iter()
             .filter(|c| !c.pass)

@@ -7,18 +7,18 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use regex::Regex;
 
-use crate::baseline::stats::median;
 use crate::correctness::OutputTensor;
 use crate::machine::Machine;
 use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
+use crate::stats::{Sorted, Verdict};
 use crate::suite::{BenchCase, Settings};
 
 use super::agreement::Agreement;
 use super::client::WorkerProcess;
-use super::paired::{judge, paired_change};
+use super::paired::paired_change;
 use super::protocol::{Request, Response};
-use super::report::{Latency, Measured, Method, Outcome, Row, SideInfo, UpgradeReport};
+use super::report::{Failure, Latency, Measured, Method, Outcome, Row, SideInfo, UpgradeReport};
 use super::schedule::{burst_iterations, order, warmup_for};
 use super::selection::select;
 use super::{Side, SideOptions, UpgradeError};
@@ -75,10 +75,23 @@ struct Tracked {
 }
 
 impl Tracked {
+    fn new(case: BenchCase) -> Self {
+        Tracked {
+            case,
+            failed: [None, None],
+            iterations: 0,
+            bursts: [Vec::new(), Vec::new()],
+            outputs: [None, None],
+        }
+    }
+
     fn ready(&self) -> bool {
         self.failed.iter().all(Option::is_none)
     }
 }
+
+/// The two workers, `from` first.
+type Workers = [WorkerProcess; 2];
 
 fn slot(side: Side) -> usize {
     match side {
@@ -95,6 +108,20 @@ pub fn upgrade_check(
     progress: &ProgressBar,
 ) -> Result<UpgradeReport, UpgradeError> {
     let started = Instant::now();
+    let cases = selected_cases(config)?;
+    let (mut workers, versions) = start_workers(config, progress)?;
+    let mut tracked: Vec<Tracked> = cases.into_iter().map(Tracked::new).collect();
+    prepare_all(&mut workers, &mut tracked, config.burst, progress)?;
+    measure_rounds(&mut workers, &mut tracked, config.rounds, progress)?;
+    collect_outputs(&mut workers, &mut tracked, progress)?;
+    for worker in workers {
+        worker.quit();
+    }
+    Ok(report(config, versions, &tracked, started.elapsed()))
+}
+
+/// The benchmarks to check; an error for too few rounds or an empty selection.
+fn selected_cases(config: &UpgradeConfig) -> Result<Vec<BenchCase>, UpgradeError> {
     if config.rounds < MIN_ROUNDS {
         return Err(UpgradeError::TooFewRounds {
             rounds: config.rounds,
@@ -115,7 +142,14 @@ pub fn upgrade_check(
                 .map_or_else(String::new, |f| f.as_str().to_string()),
         });
     }
+    Ok(cases)
+}
 
+/// Starts both workers and loads their runtimes: the workers and the ORT versions they report.
+fn start_workers(
+    config: &UpgradeConfig,
+    progress: &ProgressBar,
+) -> Result<(Workers, [String; 2]), UpgradeError> {
     let specs = [&config.from, &config.to];
     let mut workers = [
         WorkerProcess::spawn(&config.worker_exe, Side::From, &config.from.requirement)?,
@@ -131,64 +165,72 @@ pub fn upgrade_check(
             models_dir: config.models_dir.clone(),
         })?;
     }
-    let mut versions = Vec::new();
-    for worker in &mut workers {
+    let mut versions = [String::new(), String::new()];
+    for (worker, version) in workers.iter_mut().zip(&mut versions) {
         match worker.receive()? {
-            Response::Loaded { ort_version, .. } => versions.push(ort_version),
+            Response::Loaded { ort_version, .. } => *version = ort_version,
             Response::Failed { reason } => return Err(worker.failure(reason)),
             other => return Err(unexpected(worker, "load", &other)),
         }
     }
+    Ok((workers, versions))
+}
 
-    let mut tracked: Vec<Tracked> = cases
-        .into_iter()
-        .map(|case| Tracked {
-            case,
-            failed: [None, None],
-            iterations: 0,
-            bursts: [Vec::new(), Vec::new()],
-            outputs: [None, None],
-        })
-        .collect();
+/// Prepares every benchmark on both sides and sizes its bursts to `burst` on the slower side.
+fn prepare_all(
+    workers: &mut Workers,
+    tracked: &mut [Tracked],
+    burst: Duration,
+    progress: &ProgressBar,
+) -> Result<(), UpgradeError> {
     let total = tracked.len();
     for (i, item) in tracked.iter_mut().enumerate() {
         let id = item.case.id();
         progress.set_message(format!("preparing {}/{total}: {id}", i + 1));
         // One side at a time: the first builds the model file, the second finds it.
-        for worker in &mut workers {
+        for worker in workers.iter_mut() {
             match worker.request(&Request::Prepare { id: id.clone() })? {
                 Response::Prepared { .. } => {}
                 Response::Failed { reason } => item.failed[slot(worker.side())] = Some(reason),
                 other => return Err(unexpected(worker, "prepare", &other)),
             }
         }
-        if item.ready() {
-            let mut per_iteration = [0.0; 2];
-            for worker in &mut workers {
-                let side = slot(worker.side());
-                match measure(worker, &id, 2, CALIBRATION_ITERATIONS)? {
-                    Ok(ns) => per_iteration[side] = median_ns(&ns),
-                    Err(reason) => item.failed[side] = Some(reason),
-                }
-            }
-            item.iterations = burst_iterations(
-                per_iteration,
-                config.burst.as_nanos() as f64,
-                MIN_ITERATIONS,
-                MAX_ITERATIONS,
-            );
+        if !item.ready() {
+            continue;
         }
+        let mut per_iteration = [0.0; 2];
+        for worker in workers.iter_mut() {
+            let side = slot(worker.side());
+            match measure(worker, &id, 2, CALIBRATION_ITERATIONS)? {
+                Ok(ns) => per_iteration[side] = sorted_ns(&ns).map_or(f64::NAN, |s| s.median()),
+                Err(reason) => item.failed[side] = Some(reason),
+            }
+        }
+        item.iterations = burst_iterations(
+            per_iteration,
+            burst.as_nanos() as f64,
+            MIN_ITERATIONS,
+            MAX_ITERATIONS,
+        );
     }
+    Ok(())
+}
 
+/// `rounds` paired rounds over the ready benchmarks, the side that goes first alternating.
+fn measure_rounds(
+    workers: &mut Workers,
+    tracked: &mut [Tracked],
+    rounds: usize,
+    progress: &ProgressBar,
+) -> Result<(), UpgradeError> {
     let ready = tracked.iter().filter(|t| t.ready()).count();
-    progress.set_length((config.rounds * ready) as u64);
+    progress.set_length((rounds * ready) as u64);
     progress.set_position(0);
     progress.set_message(format!(
-        "measuring {ready} benchmark(s), {} paired rounds",
-        config.rounds
+        "measuring {ready} benchmark(s), {rounds} paired rounds"
     ));
     progress.reset_eta();
-    for round in 0..config.rounds {
+    for round in 0..rounds {
         for item in tracked.iter_mut().filter(|t| t.ready()) {
             let id = item.case.id();
             for side in order(round) {
@@ -205,10 +247,18 @@ pub fn upgrade_check(
             progress.inc(1);
         }
     }
+    Ok(())
+}
 
+/// One run's outputs of every measured benchmark on both sides, for the agreement check.
+fn collect_outputs(
+    workers: &mut Workers,
+    tracked: &mut [Tracked],
+    progress: &ProgressBar,
+) -> Result<(), UpgradeError> {
     progress.set_message("comparing outputs");
     for item in tracked.iter_mut().filter(|t| t.ready()) {
-        for worker in &mut workers {
+        for worker in workers.iter_mut() {
             let side = slot(worker.side());
             item.outputs[side] = match worker.request(&Request::Outputs { id: item.case.id() })? {
                 Response::Outputs { outputs } => outputs
@@ -221,29 +271,29 @@ pub fn upgrade_check(
             };
         }
     }
-    for worker in workers {
-        worker.quit();
-    }
+    Ok(())
+}
 
+/// The report of a finished check.
+fn report(
+    config: &UpgradeConfig,
+    [from_version, to_version]: [String; 2],
+    tracked: &[Tracked],
+    wall: Duration,
+) -> UpgradeReport {
     let same_setup = config.from == config.to;
     let rows: Vec<Row> = tracked
         .iter()
         .map(|item| row(item, config.threshold, same_setup))
         .collect();
-    let passed = !rows.iter().any(Row::fails_check);
-    let [from_version, to_version] = <[String; 2]>::try_from(versions)
-        .unwrap_or_else(|_| unreachable!("both workers answered `load`"));
-    Ok(UpgradeReport {
-        from: SideInfo {
-            requirement: config.from.requirement.clone(),
-            ort_version: from_version,
-            options: config.from.options,
-        },
-        to: SideInfo {
-            requirement: config.to.requirement.clone(),
-            ort_version: to_version,
-            options: config.to.options,
-        },
+    let side = |spec: &SideSpec, ort_version| SideInfo {
+        requirement: spec.requirement.clone(),
+        ort_version,
+        options: spec.options,
+    };
+    UpgradeReport {
+        from: side(&config.from, from_version),
+        to: side(&config.to, to_version),
         ep: config.ep,
         filter: config.filter.as_ref().map(|f| f.as_str().to_string()),
         method: Method {
@@ -253,10 +303,10 @@ pub fn upgrade_check(
             intra_threads: config.intra_threads,
         },
         machine: Machine::detect(),
-        wall_s: started.elapsed().as_secs_f64(),
+        wall_s: wall.as_secs_f64(),
+        passed: !rows.iter().any(Row::fails_check),
         rows,
-        passed,
-    })
+    }
 }
 
 /// One burst: `Ok(ns)`, or `Err(reason)` when the benchmark failed on that side.
@@ -284,38 +334,46 @@ fn unexpected(worker: &mut WorkerProcess, request: &str, response: &Response) ->
     worker.failure(format!("unexpected answer to `{request}`: {shown}"))
 }
 
-fn median_ns(ns: &[u64]) -> f64 {
-    median(&mut ns.iter().map(|&n| n as f64).collect::<Vec<_>>())
+/// Nanosecond times, sorted; `None` for none (a burst with no iterations, which `measure`
+/// rules out).
+fn sorted_ns<'a>(ns: impl IntoIterator<Item = &'a u64>) -> Option<Sorted> {
+    Sorted::new(ns.into_iter().map(|&n| n as f64).collect())
 }
 
 fn latency(bursts: &[Vec<u64>]) -> Latency {
-    let mut all: Vec<f64> = bursts.iter().flatten().map(|&n| n as f64).collect();
-    all.sort_by(f64::total_cmp);
-    let at = |p: f64| all[((all.len() - 1) as f64 * p).round() as usize];
+    let all = sorted_ns(bursts.iter().flatten());
+    let at = |q: f64| all.as_ref().map_or(f64::NAN, |s| s.quantile(q));
     Latency {
-        median_ns: median(&mut all.clone()),
+        median_ns: at(0.5),
         p25_ns: at(0.25),
         p75_ns: at(0.75),
-        burst_medians_ns: bursts.iter().map(|b| median_ns(b)).collect(),
+        burst_medians_ns: bursts
+            .iter()
+            .map(|b| sorted_ns(b).map_or(f64::NAN, |s| s.median()))
+            .collect(),
         burst_totals_ns: bursts.iter().map(|b| b.iter().sum()).collect(),
     }
 }
 
 fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
-    let id = item.case.id();
-    let failed = Row {
-        id: id.clone(),
-        outcome: Outcome::Failed {
-            from: item.failed[0].clone(),
-            to: item.failed[1].clone(),
-        },
-    };
-    if !item.ready() {
-        return failed;
+    let id = item.case.bench_id();
+    let [from_failed, to_failed] = item.failed.clone();
+    if let Some(failure) = Failure::of_sides(from_failed, to_failed) {
+        return Row {
+            id,
+            outcome: Outcome::Failed(failure),
+        };
     }
     let (from, to) = (latency(&item.bursts[0]), latency(&item.bursts[1]));
     let Some(paired) = paired_change(&from.burst_medians_ns, &to.burst_medians_ns) else {
-        return failed;
+        return Row {
+            id,
+            outcome: Outcome::Failed(Failure::Unpaired {
+                reason: "a burst median was zero or not finite: the timer is too coarse for \
+                         this benchmark"
+                    .into(),
+            }),
+        };
     };
     let agreement = match &item.outputs {
         [Some(from), Some(to)] => Agreement::judge(
@@ -335,7 +393,7 @@ fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
             iterations_per_burst: item.iterations,
             from,
             to,
-            verdict: judge(paired.change, threshold),
+            verdict: Verdict::judge(&paired.change, threshold),
             paired,
             agreement,
         })),

@@ -1,6 +1,6 @@
 //! The paired statistics: per round, the log ratio of the two sides' burst medians; the change
 //! is the median of those ratios and its interval is the distribution-free one for a median
-//! (the sign test's order statistics).
+//! (the sign test's order statistics, [`crate::stats::sign_test`]).
 //!
 //! Pairing is what makes the check work on a busy machine: drift that slows both sides within a
 //! round cancels in their ratio, so the interval only has to cover what is left, the
@@ -10,12 +10,12 @@
 //! off by 2x. A mean with Student's t lets one such round move the point and widen or shift the
 //! interval, and produced false verdicts in A/A runs here; the median and its order-statistic
 //! interval ignore a few wild rounds whatever their size, and assume only that rounds are
-//! independent. The side that goes first alternates (see `schedule`), so an order effect is
+//! independent. The verdict is [`crate::stats::Verdict::judge`] at the threshold, with no noise
+//! floor: pairing already put the between-run drift into the interval. The side that goes first alternates (see `schedule`), so an order effect is
 //! balanced between the ratios above and below the median.
 
-use crate::baseline::noise::{NoiseBasis, NoiseFloor};
-use crate::baseline::stats::{Change, median};
-use crate::baseline::verdict::{self, Verdict};
+use crate::stats::Change;
+use crate::stats::sign_test::median_interval;
 
 /// The change of the `to` side against the `from` side over paired rounds.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -29,26 +29,6 @@ pub struct PairedChange {
     pub log_half_width: f64,
 }
 
-/// The order statistic that bounds a two-sided interval for a median of `n` independent values:
-/// the largest `k` with `P(Binomial(n, 1/2) <= k - 1) <= 2.5%` (at least 1), and the interval's
-/// exact coverage, `1 - 2 P(Binomial(n, 1/2) <= k - 1)`. From six values on the coverage is at least 95%;
-/// below that the interval is the whole range, with the coverage it has (93.75% for five).
-pub fn median_interval_rank(n: usize) -> (usize, f64) {
-    let mut k = 1;
-    let mut term = 0.5f64.powi(n as i32); // P(X = k - 1)
-    let mut below = term; // P(X <= k - 1)
-    while k < n.div_ceil(2) {
-        let next = term * (n - (k - 1)) as f64 / k as f64; // P(X = k)
-        if below + next > 0.025 {
-            break;
-        }
-        below += next;
-        term = next;
-        k += 1;
-    }
-    (k, 1.0 - 2.0 * below)
-}
-
 /// The paired change from per-round burst medians (`from[r]`, `to[r]` measured in round `r`).
 /// `None` with fewer than two rounds or a non-positive median.
 pub fn paired_change(from: &[f64], to: &[f64]) -> Option<PairedChange> {
@@ -56,33 +36,18 @@ pub fn paired_change(from: &[f64], to: &[f64]) -> Option<PairedChange> {
     if n < 2 || from.iter().chain(to).any(|m| !(m.is_finite() && *m > 0.0)) {
         return None;
     }
-    let mut ratios: Vec<f64> = from.iter().zip(to).map(|(f, t)| (t / f).ln()).collect();
-    let point = median(&mut ratios);
-    ratios.sort_by(f64::total_cmp);
-    let (k, coverage) = median_interval_rank(n);
-    let (lower, upper) = (ratios[k - 1], ratios[n - k]);
+    let ratios: Vec<f64> = from.iter().zip(to).map(|(f, t)| (t / f).ln()).collect();
+    let interval = median_interval(&ratios)?;
     Some(PairedChange {
-        change: Change {
-            point: point.exp_m1(),
-            lower: lower.exp_m1(),
-            upper: upper.exp_m1(),
-            confidence: coverage,
-        },
+        change: Change::from_log(
+            interval.point,
+            interval.lower,
+            interval.upper,
+            interval.coverage,
+        ),
         rounds: n,
-        log_half_width: (upper - lower) / 2.0,
+        log_half_width: (interval.upper - interval.lower) / 2.0,
     })
-}
-
-/// Judges a paired change with the baseline module's rule: regressed only when the interval's
-/// lower bound exceeds `threshold`, improved only when its upper bound is below the mirror image
-/// `1 / (1 + threshold) - 1`. No noise floor: pairing already put the between-run drift into
-/// the interval.
-pub fn judge(change: Change, threshold: f64) -> Verdict {
-    let no_floor = NoiseFloor {
-        fraction: 0.0,
-        basis: NoiseBasis::Given,
-    };
-    verdict::judge(change, threshold, no_floor).verdict
 }
 
 #[cfg(test)]
@@ -97,7 +62,10 @@ mod tests {
         assert!((paired.change.point - 0.2).abs() < 1e-12);
         assert!((paired.change.lower - 0.2).abs() < 1e-12);
         assert!((paired.change.upper - 0.2).abs() < 1e-12);
-        assert_eq!(judge(paired.change, 0.05), Verdict::Slower);
+        assert_eq!(
+            crate::stats::Verdict::judge(&paired.change, 0.05),
+            crate::stats::Verdict::Slower
+        );
         assert!(paired_change(&[1.0], &[1.0]).is_none());
         assert!(paired_change(&[1.0, 0.0], &[1.0, 1.0]).is_none());
     }

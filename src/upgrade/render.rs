@@ -2,15 +2,26 @@
 
 use std::fmt::Write as _;
 
-use crate::baseline::Verdict;
-use crate::baseline::render::{Table, time};
+use crate::stats::Verdict;
+use crate::text::Table;
+use crate::text::format::{duration_ns as time, signed_percent as percent};
 
 use super::agreement::Agreement;
-use super::report::{Outcome, SideInfo, UpgradeReport};
+use super::report::{Failure, Outcome, Row, SideInfo, UpgradeReport};
 
 /// The report as text: what ran, how, one row per benchmark, and the conclusion.
 pub fn report(report: &UpgradeReport) -> String {
     let mut out = String::new();
+    header(&mut out, report);
+    out.push('\n');
+    out.push_str(&table(report).render());
+    mismatches(&mut out, report);
+    conclusion(&mut out, report);
+    out
+}
+
+/// What ran and how.
+fn header(out: &mut String, report: &UpgradeReport) {
     let method = &report.method;
     let _ = writeln!(
         out,
@@ -36,7 +47,10 @@ pub fn report(report: &UpgradeReport) -> String {
         method.threshold * 100.0,
         report.wall_s
     );
-    out.push('\n');
+}
+
+/// One row per benchmark: each side's median, the change, the verdict, the outputs.
+fn table(report: &UpgradeReport) -> Table {
     let mut table = Table::new(&[
         "benchmark",
         "from",
@@ -52,7 +66,7 @@ pub fn report(report: &UpgradeReport) -> String {
             Outcome::Measured(m) => {
                 let change = &m.paired.change;
                 table.row(vec![
-                    row.id.clone(),
+                    row.id.to_string(),
                     time(m.from.median_ns),
                     time(m.to.median_ns),
                     format!(
@@ -65,25 +79,30 @@ pub fn report(report: &UpgradeReport) -> String {
                     agreement_text(&m.agreement),
                 ]);
             }
-            Outcome::Failed { from, to } => {
-                let (verdict, reason) = match (from, to) {
-                    (Some(from), Some(to)) => ("failed on both", format!("from: {from}; to: {to}")),
-                    (Some(from), None) => ("failed on from", from.clone()),
-                    (None, Some(to)) => ("failed on to", to.clone()),
-                    (None, None) => ("not measured", String::new()),
+            Outcome::Failed(failure) => {
+                let (verdict, reason) = match failure {
+                    Failure::Both { from, to } => {
+                        ("failed on both".into(), format!("from: {from}; to: {to}"))
+                    }
+                    Failure::On { side, reason } => (format!("failed on {side}"), reason.clone()),
+                    Failure::Unpaired { reason } => ("not measured".into(), reason.clone()),
                 };
                 table.row(vec![
-                    row.id.clone(),
+                    row.id.to_string(),
                     String::new(),
                     String::new(),
                     String::new(),
-                    verdict.to_string(),
+                    verdict,
                     reason,
                 ]);
             }
         }
     }
-    out.push_str(&table.render());
+    table
+}
+
+/// The outputs that differ, with the tolerance they exceeded.
+fn mismatches(out: &mut String, report: &UpgradeReport) {
     for row in &report.rows {
         if let Outcome::Measured(m) = &row.outcome
             && let Agreement::Mismatch { tolerance, details } = &m.agreement
@@ -96,16 +115,20 @@ pub fn report(report: &UpgradeReport) -> String {
             );
         }
     }
+}
+
+/// The counts of each verdict and whether the check passed.
+fn conclusion(out: &mut String, report: &UpgradeReport) {
+    let method = &report.method;
     let measured = report.measured().count();
     let mismatched = report
         .measured()
         .filter(|(_, m)| m.agreement.is_mismatch())
         .count();
-    let broken: Vec<&str> = report
+    let broken: Vec<&Row> = report
         .rows
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed { .. }) && r.fails_check())
-        .map(|r| r.id.as_str())
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)) && r.fails_check())
         .collect();
     let failed = report.rows.len() - measured;
     let _ = writeln!(
@@ -113,9 +136,9 @@ pub fn report(report: &UpgradeReport) -> String {
         "\n{} measured: {} regressed, {} improved, {} no change (threshold ±{:.1}%); outputs \
          differ on {mismatched}; {failed} not measured{}",
         measured,
-        report.count(Verdict::Slower),
-        report.count(Verdict::Faster),
-        report.count(Verdict::Unchanged),
+        report.count(&[Verdict::Slower]),
+        report.count(&[Verdict::Faster]),
+        report.count(&[Verdict::Equivalent, Verdict::Inconclusive]),
         method.threshold * 100.0,
         if broken.is_empty() {
             String::new()
@@ -132,7 +155,6 @@ pub fn report(report: &UpgradeReport) -> String {
             "FAIL: a regression beyond the threshold, differing outputs, or a benchmark the upgrade broke (exit code 1)"
         }
     );
-    out
 }
 
 fn side(info: &SideInfo) -> String {
@@ -144,15 +166,11 @@ fn side(info: &SideInfo) -> String {
     format!("{} (ORT {}){options}", info.requirement, info.ort_version)
 }
 
-fn percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0)
-}
-
 fn verdict_text(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Slower => "regressed",
         Verdict::Faster => "improved",
-        Verdict::Unchanged => "no change",
+        Verdict::Equivalent | Verdict::Inconclusive => "no change",
     }
 }
 

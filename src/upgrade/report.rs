@@ -1,10 +1,11 @@
 //! The result of an upgrade check: per benchmark, each side's latency, the paired change with
 //! its interval, the verdict, and whether the outputs agree.
 
-use crate::baseline::Verdict;
 use crate::machine::Machine;
 use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
+use crate::stats::Verdict;
+use crate::suite::BenchId;
 
 use super::agreement::Agreement;
 use super::paired::PairedChange;
@@ -66,18 +67,74 @@ pub struct Measured {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Measured(Box<Measured>),
-    /// It could not be prepared or run on one or both sides; the reasons are ORT's or the zoo's.
-    Failed {
-        from: Option<String>,
-        to: Option<String>,
-    },
+    /// It has no paired change, and the failure says why.
+    Failed(Failure),
+}
+
+/// Why a benchmark has no paired change; there is always a reason. Written as `from` and `to`
+/// (each side's reason, or null), plus `reason` when neither side failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// It could not be prepared or run on one side (ORT's or the zoo's reason) ...
+    On { side: Side, reason: String },
+    /// ... or on both.
+    Both { from: String, to: String },
+    /// Both sides ran, but their bursts give no ratio (a burst median of zero: a timer too
+    /// coarse for the benchmark).
+    Unpaired { reason: String },
+}
+
+impl Failure {
+    /// The failure of a benchmark whose sides failed with these reasons; `None` when neither did.
+    pub fn of_sides(from: Option<String>, to: Option<String>) -> Option<Failure> {
+        match (from, to) {
+            (Some(from), Some(to)) => Some(Failure::Both { from, to }),
+            (Some(reason), None) => Some(Failure::On {
+                side: Side::From,
+                reason,
+            }),
+            (None, Some(reason)) => Some(Failure::On {
+                side: Side::To,
+                reason,
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// The reason `side` failed, if it did.
+    pub fn on(&self, side: Side) -> Option<&str> {
+        match self {
+            Failure::On {
+                side: failed,
+                reason,
+            } if *failed == side => Some(reason),
+            Failure::Both { from, to } => Some(match side {
+                Side::From => from,
+                Side::To => to,
+            }),
+            Failure::On { .. } | Failure::Unpaired { .. } => None,
+        }
+    }
+}
+
+impl serde::Serialize for Failure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("Failure", 3)?;
+        fields.serialize_field("from", &self.on(Side::From))?;
+        fields.serialize_field("to", &self.on(Side::To))?;
+        if let Failure::Unpaired { reason } = self {
+            fields.serialize_field("reason", reason)?;
+        }
+        fields.end()
+    }
 }
 
 /// One benchmark's row.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
     /// `<study>/<finding>/<variant>/<provider>`, as `cargo bench` names it.
-    pub id: String,
+    pub id: BenchId,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -88,16 +145,7 @@ impl Row {
     pub fn fails_check(&self) -> bool {
         match &self.outcome {
             Outcome::Measured(m) => m.verdict == Verdict::Slower || m.agreement.is_mismatch(),
-            Outcome::Failed { from, to } => from.is_none() && to.is_some(),
-        }
-    }
-
-    /// The failure reason of `side`, if it failed there.
-    pub fn failure(&self, side: Side) -> Option<&str> {
-        match (&self.outcome, side) {
-            (Outcome::Failed { from, .. }, Side::From) => from.as_deref(),
-            (Outcome::Failed { to, .. }, Side::To) => to.as_deref(),
-            (Outcome::Measured(_), _) => None,
+            Outcome::Failed(failure) => matches!(failure, Failure::On { side: Side::To, .. }),
         }
     }
 }
@@ -125,18 +173,55 @@ impl UpgradeReport {
         u8::from(!self.passed)
     }
 
-    /// Rows with this verdict.
-    pub fn count(&self, verdict: Verdict) -> usize {
+    /// Measured rows whose verdict is one of `verdicts`.
+    pub fn count(&self, verdicts: &[Verdict]) -> usize {
         self.measured()
-            .filter(|(_, m)| m.verdict == verdict)
+            .filter(|(_, m)| verdicts.contains(&m.verdict))
             .count()
     }
 
     /// The measured rows.
-    pub fn measured(&self) -> impl Iterator<Item = (&str, &Measured)> {
+    pub fn measured(&self) -> impl Iterator<Item = (&BenchId, &Measured)> {
         self.rows.iter().filter_map(|row| match &row.outcome {
-            Outcome::Measured(m) => Some((row.id.as_str(), m.as_ref())),
-            Outcome::Failed { .. } => None,
+            Outcome::Measured(m) => Some((&row.id, m.as_ref())),
+            Outcome::Failed(_) => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_always_has_a_reason_and_only_a_broken_upgrade_fails_the_check() {
+        assert_eq!(Failure::of_sides(None, None), None);
+        let to = Failure::of_sides(None, Some("graph is not acyclic".into())).unwrap();
+        assert_eq!(to.on(Side::To), Some("graph is not acyclic"));
+        assert_eq!(to.on(Side::From), None);
+        let row = |failure| Row {
+            id: crate::suite::plan(
+                EpKind::Cpu,
+                &crate::suite::Settings {
+                    quick: true,
+                    intra_threads: 2,
+                },
+            )[0]
+            .bench_id(),
+            outcome: Outcome::Failed(failure),
+        };
+        assert!(row(to.clone()).fails_check());
+        let from = Failure::of_sides(Some("x".into()), None).unwrap();
+        assert!(!row(from).fails_check());
+        let json = serde_json::to_value(row(to)).unwrap();
+        assert_eq!(json["status"], "failed");
+        assert_eq!(json["from"], serde_json::Value::Null);
+        assert_eq!(json["to"], "graph is not acyclic");
+        assert_eq!(json["id"], "cpu/overhead/add_64k/cpu");
+        let unpaired = serde_json::to_value(row(Failure::Unpaired {
+            reason: "zero".into(),
+        }))
+        .unwrap();
+        assert_eq!(unpaired["reason"], "zero");
     }
 }

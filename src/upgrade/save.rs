@@ -11,8 +11,9 @@ use std::fs;
 use std::path::Path;
 
 use crate::baseline::criterion_files;
-use crate::baseline::stats::median;
 use crate::baseline::{BaselineError, BaselineMetadata, BaselineName, OrtInfo, SaveMode, Store};
+use crate::stats::{Sorted, mean, median, sample_std_dev};
+use crate::suite::BenchId;
 
 use super::report::{Latency, Outcome, SideInfo, UpgradeReport};
 use super::{Side, UpgradeError};
@@ -56,7 +57,7 @@ pub fn save_pair(
                 Side::To => &measured.to,
             };
             write_benchmark(staging.path(), id, measured.iterations_per_burst, latency)?;
-            ids.push(id);
+            ids.push(id.to_string());
         }
         let folders = criterion_files::scan(staging.path(), None, &[])?;
         let info: &SideInfo = match side {
@@ -70,7 +71,7 @@ pub fn save_pair(
                 requirement: Some(info.requirement.clone()),
             },
             &[],
-            ids.iter().copied(),
+            ids.iter().map(String::as_str),
         );
         store.save(name, &folders, metadata, SaveMode::Create)?;
     }
@@ -90,19 +91,12 @@ fn filename_safe(part: &str) -> String {
 
 fn write_benchmark(
     root: &Path,
-    id: &str,
+    id: &BenchId,
     iterations: u32,
     latency: &Latency,
 ) -> Result<(), UpgradeError> {
-    // Ids are `<study>/<finding>/<label>/<provider>`: group `<study>/<finding>`, function the rest.
-    let mut parts = id.splitn(3, '/');
-    let group = format!(
-        "{}/{}",
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default()
-    );
-    let function = parts.next().unwrap_or_default().to_string();
-    let directory_name = format!("{}/{}", filename_safe(&group), filename_safe(&function));
+    let (group, function) = (id.group(), id.function());
+    let directory_name = format!("{}/{}", filename_safe(group), filename_safe(function));
     let dir = root.join(&directory_name);
     let io = |action, path: &Path, source| BaselineError::io(action, path, source);
     fs::create_dir_all(&dir).map_err(|e| io("creating", &dir, e))?;
@@ -118,9 +112,9 @@ fn write_benchmark(
                 "function_id": function,
                 "value_str": null,
                 "throughput": null,
-                "full_id": id,
+                "full_id": id.to_string(),
                 "directory_name": directory_name,
-                "title": id,
+                "title": id.to_string(),
             }),
         ),
         (
@@ -149,30 +143,28 @@ fn estimate(point: f64) -> serde_json::Value {
     })
 }
 
+/// Criterion's `estimates.json` for per-iteration times (at least one, as every measured row
+/// has).
 fn estimates(values: &[f64]) -> serde_json::Value {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let med = median(&mut values.to_vec());
-    let mut deviations: Vec<f64> = values.iter().map(|v| (v - med).abs()).collect();
+    let nan = f64::NAN;
+    let med = median(values).unwrap_or(nan);
+    let deviations: Vec<f64> = values.iter().map(|v| (v - med).abs()).collect();
     // Criterion scales the MAD by 1.4826 to estimate a normal standard deviation.
-    let mad = median(&mut deviations) * 1.4826;
-    let std_dev =
-        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+    let mad = median(&deviations).unwrap_or(nan) * 1.4826;
     serde_json::json!({
-        "mean": estimate(mean),
+        "mean": estimate(mean(values).unwrap_or(nan)),
         "median": estimate(med),
         "median_abs_dev": estimate(mad),
         "slope": null,
-        "std_dev": estimate(std_dev),
+        "std_dev": estimate(sample_std_dev(values).unwrap_or(nan)),
     })
 }
 
 /// Tukey's fences: low severe, low mild, high mild, high severe.
 fn tukey(values: &[f64]) -> [f64; 4] {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
-    let (q1, q3) = (at(0.25), at(0.75));
+    let (q1, q3) = Sorted::new(values.to_vec()).map_or((f64::NAN, f64::NAN), |s| {
+        (s.quantile(0.25), s.quantile(0.75))
+    });
     let iqr = q3 - q1;
     [
         q1 - 3.0 * iqr,

@@ -1,7 +1,7 @@
 //! Which benchmarks an upgrade check measures for an execution provider.
 //!
 //! - `cpu`: the CPU study (`cpu/...`: the overhead floor, intra-op threads, optimisation
-//!   levels) and the CPU rows of the CoreML study (`coreml/.../cpu`: the seeds' models, probe
+//!   levels) and the CPU rows of the CoreML study (`coreml/.../cpu`: the study's models, probe
 //!   chains, shapes, activations, dtypes, MobileNetV2, batch sizes), i.e. the study's workloads
 //!   on the CPU EP;
 //! - `coreml`, `openvino`: that study, both its EP rows and their CPU counterparts.

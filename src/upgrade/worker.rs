@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, Write};
-use std::time::Instant;
 
 use crate::runtime::{self, EpKind};
 use crate::suite::{BenchCase, Prepared, Preparer, Settings};
@@ -120,7 +119,7 @@ impl Loaded {
                 iterations,
             } => self.measure(&id, warmup, iterations),
             Request::Outputs { id } => self.prepared(&id).and_then(|p| {
-                let outputs = p.outputs()?;
+                let outputs = p.outputs().map_err(|e| e.to_string())?;
                 Ok(Response::Outputs {
                     outputs: outputs.iter().map(WireTensor::from).collect(),
                 })
@@ -153,16 +152,14 @@ impl Loaded {
     }
 
     fn measure(&mut self, id: &str, warmup: u32, iterations: u32) -> Result<Response, String> {
-        let prepared = self.prepared(id)?;
-        for _ in 0..warmup {
-            prepared.run_once()?;
-        }
-        let mut ns = Vec::with_capacity(iterations as usize);
-        for _ in 0..iterations {
-            let started = Instant::now();
-            prepared.run_once()?;
-            ns.push(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX));
-        }
+        let times = self
+            .prepared(id)?
+            .time(warmup as usize, iterations as usize)
+            .map_err(|e| e.to_string())?;
+        let ns = times
+            .iter()
+            .map(|t| u64::try_from(t.as_nanos()).unwrap_or(u64::MAX))
+            .collect();
         Ok(Response::Measured { ns })
     }
 }

@@ -87,7 +87,7 @@ pub fn build(
         });
     }
     let mut b = Bert {
-        g: GraphBuilder::new("main_graph", variant.dtype.float_type()),
+        g: GraphBuilder::new("main_graph", variant.dtype),
         w: weights,
         config,
         variant,

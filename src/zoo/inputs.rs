@@ -8,7 +8,9 @@ use ndarray::{Array4, ArrayD, IxDyn};
 
 use super::ZooError;
 use super::tokenize::{SENTENCES, TextBatch, TextTokenizer};
-use super::variant::{DType, TokenShape, TransformerModel, Variant, VisionVariant};
+use crate::onnx::FloatType;
+
+use super::variant::{TokenShape, TransformerModel, Variant, VisionVariant};
 use super::weights::{Init, Seeded, Weights};
 use super::{assets, catalogue, probe};
 
@@ -134,8 +136,8 @@ pub fn synthetic_images(batch: usize, size: usize) -> Array4<f32> {
 pub fn image_inputs(variant: &VisionVariant, image_size: usize) -> ModelInputs {
     let images = synthetic_images(variant.batch as usize, image_size).into_dyn();
     let tensor = match variant.dtype {
-        DType::Fp32 => InputTensor::Float32(images),
-        DType::Fp16 => InputTensor::Float16(images.mapv(f16::from_f32)),
+        FloatType::F32 => InputTensor::Float32(images),
+        FloatType::F16 => InputTensor::Float16(images.mapv(f16::from_f32)),
     };
     ModelInputs {
         tensors: vec![("input".to_string(), tensor)],

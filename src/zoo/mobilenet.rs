@@ -53,7 +53,7 @@ pub fn build(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ModelProto, ZooError> {
     let mut m = MobileNet {
-        g: GraphBuilder::new("main_graph", variant.dtype.float_type()),
+        g: GraphBuilder::new("main_graph", variant.dtype),
         w: weights,
     };
     let batch = variant.batch as i64;

@@ -40,6 +40,6 @@ pub use inputs::{InputTensor, ModelInputs, default_inputs, text_inputs, tokenize
 pub use probe::probe_chain;
 pub use tokenize::{SENTENCES, TextBatch, TextTokenizer};
 pub use variant::{
-    Activation, CutOp, DType, ProbeVariant, TokenShape, TransformerModel, TransformerVariant,
-    Variant, VisionModel, VisionVariant,
+    Activation, CutOp, ProbeVariant, TokenShape, TransformerModel, TransformerVariant, Variant,
+    VisionModel, VisionVariant,
 };

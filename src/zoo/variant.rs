@@ -8,12 +8,13 @@
 //! probe) impossible to express.
 //!
 //! ```
-//! use epbench::zoo::{Activation, DType, TokenShape, TransformerModel, Variant};
+//! use epbench::onnx::FloatType;
+//! use epbench::zoo::{Activation, TokenShape, TransformerModel, Variant};
 //! let v: Variant = "tiny-systems-bert_fast-gelu_fp32_static_b1_s128".parse().unwrap();
 //! let Variant::Transformer(t) = &v else { unreachable!() };
 //! assert_eq!(t.model, TransformerModel::TinySystemsBert);
 //! assert_eq!(t.activation, Activation::FastGelu);
-//! assert_eq!(t.dtype, DType::Fp32);
+//! assert_eq!(t.dtype, FloatType::F32);
 //! assert_eq!(t.shape, TokenShape::Static { batch: 1, seq: 128 });
 //! assert_eq!(v.to_string(), "tiny-systems-bert_fast-gelu_fp32_static_b1_s128");
 //! assert!("mobilenet_v2_gelu_fp32_static_b1".parse::<Variant>().is_err());
@@ -23,6 +24,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::ZooError;
+use crate::onnx::FloatType;
 
 /// A model of the BERT family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,32 +98,6 @@ impl Activation {
     }
 }
 
-/// Element type of the model's weights and float values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DType {
-    Fp32,
-    /// Weights, activations and float inputs/outputs in float16, as onnxconverter-common's
-    /// float16 converter leaves a model (token ids stay int64).
-    Fp16,
-}
-
-impl DType {
-    fn name(self) -> &'static str {
-        match self {
-            DType::Fp32 => "fp32",
-            DType::Fp16 => "fp16",
-        }
-    }
-
-    /// The graph float type for this dtype.
-    pub fn float_type(self) -> crate::onnx::FloatType {
-        match self {
-            DType::Fp32 => crate::onnx::FloatType::F32,
-            DType::Fp16 => crate::onnx::FloatType::F16,
-        }
-    }
-}
-
 /// Input shape of a transformer: dynamic `batch_size` and `sequence_length`, or fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TokenShape {
@@ -134,7 +110,7 @@ pub enum TokenShape {
 pub struct TransformerVariant {
     pub model: TransformerModel,
     pub activation: Activation,
-    pub dtype: DType,
+    pub dtype: FloatType,
     pub shape: TokenShape,
 }
 
@@ -142,7 +118,7 @@ pub struct TransformerVariant {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VisionVariant {
     pub model: VisionModel,
-    pub dtype: DType,
+    pub dtype: FloatType,
     pub batch: u32,
 }
 
@@ -218,7 +194,7 @@ impl Variant {
 
     /// The float type of a transformer or vision variant; `None` for helpers, whose float
     /// type is not part of their name.
-    pub fn dtype(&self) -> Option<DType> {
+    pub fn dtype(&self) -> Option<FloatType> {
         match self {
             Variant::Transformer(t) => Some(t.dtype),
             Variant::Vision(v) => Some(v.dtype),
@@ -313,10 +289,10 @@ fn tagged_number(part: &str, tag: char) -> Result<u32, String> {
     Ok(value)
 }
 
-fn parse_dtype(part: &str) -> Result<DType, String> {
+fn parse_dtype(part: &str) -> Result<FloatType, String> {
     match part {
-        "fp32" => Ok(DType::Fp32),
-        "fp16" => Ok(DType::Fp16),
+        "fp32" => Ok(FloatType::F32),
+        "fp16" => Ok(FloatType::F16),
         other => Err(format!("unknown dtype `{other}` (fp32, fp16)")),
     }
 }
@@ -389,6 +365,21 @@ fn parse_probe(rest: &str) -> Result<ProbeVariant, String> {
             })
         }
         _ => Err("expected `probe_<erf|hardmax>_k<K>_h<H>`".into()),
+    }
+}
+
+/// Variants are written by name (`tiny-systems-bert_gelu_fp32_dynamic`), as files and ids
+/// name them.
+impl serde::Serialize for Variant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Variant {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::super::criterion_files::BenchmarkFolder;
 use super::super::metadata::BaselineMetadata;
-use super::super::stats::{self, Location, RESAMPLES};
+use crate::stats::bootstrap::{Location, RESAMPLES, bootstrap_location, seed_for};
 
 /// A value with its 95% confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +44,7 @@ pub struct Measurement {
 }
 
 /// The measurements of a saved baseline: `runs` holds each run's criterion folders. A benchmark's
-/// latency is located over the runs that have it, with [`stats::bootstrap_location`]'s interval;
+/// latency is located over the runs that have it, with [`bootstrap_location`]'s interval;
 /// its throughput, when criterion counted elements, is elements divided by that latency.
 pub fn from_baseline(
     name: &str,
@@ -61,7 +61,7 @@ pub fn from_baseline(
         .into_iter()
         .map(|(id, (samples, elements))| {
             let samples: Vec<&[f64]> = samples.iter().map(Vec::as_slice).collect();
-            let location = stats::bootstrap_location(&samples, RESAMPLES, stats::seed_for(id));
+            let location = bootstrap_location(&samples, RESAMPLES, seed_for(id));
             Measurement {
                 id: id.to_string(),
                 metrics: timing_metrics(location, elements),

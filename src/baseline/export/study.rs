@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::study::results::{self, PartitionOutcome, StudyResults};
+use crate::study::results::{self, PartitionOutcome, PartitionSource, StudyResults};
 
-use super::super::stats::{self, RESAMPLES};
 use super::ExportError;
 use super::measurement::{Measurement, Metric, timing_metrics};
+use crate::stats::bootstrap::{RESAMPLES, bootstrap_location, seed_for};
 
 /// Reads a study's `results.json`, refusing another schema version rather than misreading it.
 pub fn read(path: &Path) -> Result<StudyResults, ExportError> {
@@ -47,8 +47,7 @@ pub fn measurements(results: &StudyResults) -> Vec<Measurement> {
         if samples_ns.is_empty() {
             return None;
         }
-        let location =
-            stats::bootstrap_location(&[&samples_ns], RESAMPLES, stats::seed_for(&row.id));
+        let location = bootstrap_location(&[&samples_ns], RESAMPLES, seed_for(&row.id));
         // Session-creation rows time a cold start, not a batch; only runs have a throughput.
         let elements = measured.throughput_per_s.map(|_| u64::from(row.batch));
         Some(Measurement {
@@ -70,7 +69,7 @@ pub fn measurements(results: &StudyResults) -> Vec<Measurement> {
             metrics: vec![Metric::Partitions {
                 partitions: numbers.partitions,
                 cpu_nodes: numbers.cpu_nodes,
-                predicted: numbers.source == "predicted",
+                predicted: numbers.source == PartitionSource::Predicted,
             }],
             note: format!("{}; {source}", numbers.provenance),
         })

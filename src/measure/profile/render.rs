@@ -4,6 +4,7 @@ use std::fmt::{self, Write as _};
 
 use super::summary::ProfileSummary;
 use crate::measure::latency::LatencyStats;
+use crate::text::format::{count, ms_grouped as millis, percent, plural};
 
 /// How many top nodes the text block lists; the JSON keeps all of `top_nodes`.
 const TOP_NODES_SHOWN: usize = 10;
@@ -30,7 +31,23 @@ impl ProfileSummary {
         out
     }
 
+    /// The sections of the text block, a blank line apart.
     fn write_profile(&self, out: &mut String) -> fmt::Result {
+        self.write_totals(out)?;
+        writeln!(out)?;
+        self.write_breakdown(out)?;
+        writeln!(out)?;
+        self.write_providers(out)?;
+        writeln!(out)?;
+        self.write_partitions(out)?;
+        writeln!(out)?;
+        self.write_fallback(out)?;
+        writeln!(out)?;
+        self.write_transitions(out)?;
+        self.write_top_nodes(out)
+    }
+
+    fn write_totals(&self, out: &mut String) -> fmt::Result {
         writeln!(out, "Total Profile Statistics:")?;
         writeln!(out, "  - Total events: {}", count(self.total_events))?;
         writeln!(
@@ -71,8 +88,10 @@ impl ProfileSummary {
                 count(self.fence_events)
             )?;
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
+    fn write_breakdown(&self, out: &mut String) -> fmt::Result {
         writeln!(
             out,
             "Execution Time Breakdown (inside model_run, {} in total):",
@@ -89,9 +108,10 @@ impl ProfileSummary {
             "  - Node execution: {}{}",
             millis(self.node_execution_ms),
             percent_suffix(self.node_execution_share)
-        )?;
+        )
+    }
 
-        writeln!(out)?;
+    fn write_providers(&self, out: &mut String) -> fmt::Result {
         writeln!(out, "Execution Providers (kernel time):")?;
         if self.providers.is_empty() {
             writeln!(out, "  - none: the profile has no node events")?;
@@ -120,79 +140,85 @@ impl ProfileSummary {
                 self.ep_time_share.map_or("n/a".to_string(), percent)
             )?;
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
+    fn write_partitions(&self, out: &mut String) -> fmt::Result {
         if self.accelerators.is_empty() {
-            writeln!(out, "Partitions: none (no accelerator EP executed a node)")?;
-        } else {
+            return writeln!(out, "Partitions: none (no accelerator EP executed a node)");
+        }
+        writeln!(
+            out,
+            "{} Partitions: {}",
+            self.accelerators.join(", "),
+            self.partitions.len()
+        )?;
+        for (i, p) in self.partitions.iter().enumerate() {
             writeln!(
                 out,
-                "{} Partitions: {}",
-                self.accelerators.join(", "),
-                self.partitions.len()
+                "  {}. {}: {} ({}, mean {})",
+                i + 1,
+                p.name,
+                millis(p.time_ms),
+                plural(p.events, "event"),
+                millis(p.mean_ms)
             )?;
-            for (i, p) in self.partitions.iter().enumerate() {
-                writeln!(
-                    out,
-                    "  {}. {}: {} ({}, mean {})",
-                    i + 1,
-                    p.name,
-                    millis(p.time_ms),
-                    plural(p.events, "event"),
-                    millis(p.mean_ms)
-                )?;
-            }
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
-        match self.fallback_nodes {
-            None => writeln!(
+    fn write_fallback(&self, out: &mut String) -> fmt::Result {
+        let Some(nodes) = self.fallback_nodes else {
+            return writeln!(
                 out,
                 "CPU Fallback Operations: not applicable (no accelerator EP in the session)"
-            )?,
-            Some(nodes) => {
-                writeln!(out, "CPU Fallback Operations ({}):", plural(nodes, "node"))?;
-                for (i, op) in self.fallback_ops.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "  {}. {}: {} ({}, {})",
-                        i + 1,
-                        op.op,
-                        millis(op.time_ms),
-                        plural(op.events, "event"),
-                        plural(op.nodes, "node")
-                    )?;
-                }
-            }
+            );
+        };
+        writeln!(out, "CPU Fallback Operations ({}):", plural(nodes, "node"))?;
+        for (i, op) in self.fallback_ops.iter().enumerate() {
+            writeln!(
+                out,
+                "  {}. {}: {} ({}, {})",
+                i + 1,
+                op.op,
+                millis(op.time_ms),
+                plural(op.events, "event"),
+                plural(op.nodes, "node")
+            )?;
         }
+        Ok(())
+    }
 
-        writeln!(out)?;
+    fn write_transitions(&self, out: &mut String) -> fmt::Result {
         match self.transitions_per_run {
             Some(t) => writeln!(
                 out,
                 "Provider transitions per run: {t:.2} (consecutive nodes on different providers)"
-            )?,
+            ),
             None => writeln!(
                 out,
                 "Provider transitions per run: n/a (no model_run events)"
-            )?,
+            ),
         }
+    }
 
-        if !self.top_nodes.is_empty() {
-            writeln!(out)?;
-            writeln!(out, "Top Nodes by Time:")?;
-            for (i, n) in self.top_nodes.iter().take(TOP_NODES_SHOWN).enumerate() {
-                writeln!(
-                    out,
-                    "  {}. {} [{}, {}]: {} ({})",
-                    i + 1,
-                    n.name,
-                    n.op,
-                    n.provider,
-                    millis(n.time_ms),
-                    plural(n.events, "event")
-                )?;
-            }
+    fn write_top_nodes(&self, out: &mut String) -> fmt::Result {
+        if self.top_nodes.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(out, "Top Nodes by Time:")?;
+        for (i, n) in self.top_nodes.iter().take(TOP_NODES_SHOWN).enumerate() {
+            writeln!(
+                out,
+                "  {}. {} [{}, {}]: {} ({})",
+                i + 1,
+                n.name,
+                n.op,
+                n.provider,
+                millis(n.time_ms),
+                plural(n.events, "event")
+            )?;
         }
         Ok(())
     }
@@ -205,67 +231,6 @@ impl fmt::Display for ProfileSummary {
     }
 }
 
-/// `8829` -> `8,829`, as the study prints counts.
-fn count(n: usize) -> String {
-    group_thousands(&n.to_string())
-}
-
-/// `1` -> `1 node`, `8829` -> `8,829 nodes`.
-fn plural(n: usize, word: &str) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {word}{s}", count(n))
-}
-
-/// `2960.344` -> `2,960.34 ms`, as the study prints times; below 1 ms three decimals, so that
-/// the small CPU kernels of a fallback list still rank visibly.
-fn millis(ms: f64) -> String {
-    let fixed = if ms.abs() < 1.0 {
-        format!("{ms:.3}")
-    } else {
-        format!("{ms:.2}")
-    };
-    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
-    let (sign, digits) = match int.strip_prefix('-') {
-        Some(digits) => ("-", digits),
-        None => ("", int),
-    };
-    format!("{sign}{}.{frac} ms", group_thousands(digits))
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn percent(fraction: f64) -> String {
-    format!("{:.1}%", fraction * 100.0)
-}
-
 fn percent_suffix(fraction: Option<f64>) -> String {
     fraction.map_or(String::new(), |f| format!(" ({})", percent(f)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_grouped_like_the_study() {
-        assert_eq!(count(8829), "8,829");
-        assert_eq!(count(105), "105");
-        assert_eq!(count(1_000_000), "1,000,000");
-        assert_eq!(millis(2960.344), "2,960.34 ms");
-        assert_eq!(millis(0.0), "0.000 ms");
-        assert_eq!(millis(0.0114), "0.011 ms");
-        assert_eq!(plural(1, "node"), "1 node");
-        assert_eq!(plural(1200, "event"), "1,200 events");
-        assert_eq!(millis(123456.789), "123,456.79 ms");
-        assert_eq!(percent(0.732), "73.2%");
-    }
 }

@@ -331,19 +331,12 @@ fn first_and_median_run(events: &[ProfileEvent]) -> (Option<f64>, Option<f64>) {
         .filter(|e| is_model_run(e))
         .min_by(|a, b| a.ts_us.total_cmp(&b.ts_us))
         .map(|e| e.dur_us);
-    let mut durations: Vec<f64> = events
+    let durations: Vec<f64> = events
         .iter()
         .filter(|e| is_model_run(e))
         .map(|e| e.dur_us)
         .collect();
-    durations.sort_by(f64::total_cmp);
-    let n = durations.len();
-    let median = match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(durations[n / 2]),
-        _ => Some((durations[n / 2 - 1] + durations[n / 2]) / 2.0),
-    };
-    (first, median)
+    (first, crate::stats::median(&durations))
 }
 
 /// One kernel event, with the fields the summary groups by.
