@@ -53,7 +53,10 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
     assert_eq!(report["from"]["ort_version"], "1.31.1");
     assert_eq!(report["to"]["requirement"], REQ);
-    assert_eq!(report["method"]["rounds"], 6);
+    assert_eq!(report["method"]["stopping"]["kind"], "fixed");
+    assert_eq!(report["method"]["stopping"]["rounds"], 6);
+    assert_eq!(report["method"]["interval"], "sign_test");
+    assert_eq!(report["method"]["measure"], "wall");
     let rows = report["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
@@ -64,6 +67,22 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         assert!(row[side]["median_ns"].as_f64().unwrap() > 0.0);
     }
     assert_eq!(row["rounds"], 6);
+    assert_eq!(
+        row["decided"],
+        serde_json::Value::Null,
+        "fixed rounds decide nothing early"
+    );
+    assert_eq!(row["other_measure"]["measure"], "cpu");
+    assert_eq!(
+        row["from"]["burst_cpu_ns"].as_array().unwrap().len(),
+        6,
+        "every round's CPU time"
+    );
+    let resolution = row["resolution"]["slower"].as_f64().unwrap();
+    assert!(
+        resolution >= 0.05 - 1e-12,
+        "never finer than the threshold: {row}"
+    );
     let (lower, upper) = (
         row["change"]["lower"].as_f64().unwrap(),
         row["change"]["upper"].as_f64().unwrap(),
@@ -133,6 +152,82 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
 }
 
 #[test]
+fn an_adaptive_check_stops_on_its_budget_and_reports_its_resolution() {
+    let scratch = tempfile::tempdir().unwrap();
+    let output = epbench(
+        &[
+            "upgrade-check",
+            "--from",
+            REQ,
+            "--to",
+            REQ,
+            "--to-options",
+            "slowdown=20%",
+            "--filter",
+            "add_64k",
+            "--budget",
+            "2s",
+            "--threshold",
+            "1",
+            "--strict",
+            "--json",
+        ],
+        scratch.path(),
+    );
+    let code = output.status.code();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {code:?} {}", stderr(&output)));
+    let method = &report["method"];
+    assert_eq!(method["stopping"]["kind"], "adaptive");
+    assert_eq!(method["stopping"]["budget_s"], 2.0);
+    assert_eq!(method["interval"], "confidence_sequence");
+    assert_eq!(method["strict"], true);
+    assert_eq!(report["to"]["options"]["slowdown"], 0.2);
+    assert_eq!(
+        report["from"]["options"]["slowdown"],
+        serde_json::Value::Null
+    );
+    let noise = &method["noise"];
+    assert!(
+        noise["pinning"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("pinned")
+    );
+    assert!(noise["warmup"]["max_bursts"].as_u64().unwrap() >= 2);
+    let row = &report["rows"][0];
+    assert_eq!(row["status"], "measured", "{row}");
+    let rounds = row["rounds"].as_u64().unwrap();
+    assert_eq!(rounds % 2, 0, "adaptive rounds come in ABBA pairs: {row}");
+    let warmups = row["warmup_bursts"].as_u64().unwrap();
+    assert!((1..=noise["warmup"]["max_bursts"].as_u64().unwrap()).contains(&warmups));
+    let verdict = row["verdict"].as_str().unwrap();
+    // A decision is recorded exactly when the verdict is not inconclusive, and the budget ran
+    // out exactly when it is.
+    match &row["decided"] {
+        serde_json::Value::Null => assert_eq!(verdict, "inconclusive", "{row}"),
+        decided => {
+            assert_ne!(verdict, "inconclusive", "{row}");
+            assert_eq!(decided["rounds"].as_u64(), Some(rounds));
+        }
+    }
+    assert_eq!(
+        report["summary"]["budget_exhausted"],
+        verdict == "inconclusive"
+    );
+    if rounds >= 8 {
+        assert!(
+            row["resolution"]["slower"].as_f64().unwrap() > 0.01,
+            "{row}"
+        );
+    }
+    // --strict: an inconclusive verdict fails the check like a regression.
+    let fails = verdict == "slower" || verdict == "inconclusive" || row["outputs"] == "mismatch";
+    assert_eq!(code, Some(if fails { 1 } else { 0 }), "{row}");
+    assert_eq!(report["passed"], !fails);
+}
+
+#[test]
 fn a_runtime_that_does_not_exist_names_its_side() {
     let scratch = tempfile::tempdir().unwrap();
     let output = epbench(
@@ -181,4 +276,16 @@ fn bad_arguments_are_usage_errors() {
     );
     assert_usage_error(dir, &["--filter", "no-such-benchmark"], &["no benchmark"]);
     assert_usage_error(dir, &["--rounds", "1"], &["--rounds must be at least"]);
+    assert_usage_error(dir, &["--budget", "soon"], &["expected a time such as 3m"]);
+    assert_usage_error(
+        dir,
+        &["--rounds", "10", "--budget", "1m"],
+        &["cannot be used with"],
+    );
+    assert_usage_error(dir, &["--measure", "gpu"], &["expected wall or cpu"]);
+    assert_usage_error(
+        dir,
+        &["--to-options", "slowdown=-5%"],
+        &["expected a percentage above 0"],
+    );
 }

@@ -102,6 +102,13 @@ fn side_options_parse_at_the_edge() {
     assert_eq!(config.intra_threads, Some(1));
     assert_eq!(config.optimization, OptLevel::Disable);
     assert!("".parse::<SideOptions>().unwrap().is_empty());
+    let slowed: SideOptions = "slowdown=5%".parse().unwrap();
+    assert_eq!(slowed.slowdown.map(|s| s.fraction()), Some(0.05));
+    // The slowdown is the worker's, not a session setting.
+    assert_eq!(
+        slowed.apply(SessionConfig::new(Ep::Cpu)),
+        SessionConfig::new(Ep::Cpu)
+    );
     assert_eq!(
         "opt=basic".parse::<SideOptions>().unwrap().opt,
         Some(OptLevel::Basic)
@@ -112,6 +119,8 @@ fn side_options_parse_at_the_edge() {
         ("threads=0", "expected a positive number"),
         ("threads=two", "expected a positive number"),
         ("opt=fast", "expected disabled, basic, extended or all"),
+        ("slowdown=0", "expected a percentage above 0"),
+        ("slowdown=fast", "is not a percentage such as 5%"),
     ] {
         let error = bad.parse::<SideOptions>().unwrap_err().to_string();
         assert!(error.contains(says), "{bad}: {error}");
@@ -127,6 +136,7 @@ fn protocol_round_trips_every_message() {
             intra_threads: 2,
             options: "threads=1".parse().unwrap(),
             models_dir: "models/generated".into(),
+            pin: Some(vec![1]),
         },
         Request::Prepare {
             id: "cpu/overhead/add_64k/cpu".into(),
@@ -151,7 +161,10 @@ fn protocol_round_trips_every_message() {
     assert_eq!(read_message::<Request>(&mut reader).unwrap(), None);
     assert!(read_message::<Request>(&mut "not json\n".as_bytes()).is_err());
 
-    let response = Response::Measured { ns: vec![1, 2, 3] };
+    let response = Response::Measured {
+        ns: vec![1, 2, 3],
+        cpu_ns: Some(7),
+    };
     let mut buffer = Vec::new();
     write_message(&mut buffer, &response).unwrap();
     assert_eq!(buffer.iter().filter(|&&b| b == b'\n').count(), 1);
