@@ -281,7 +281,7 @@ fn side(info: &SideInfo) -> String {
     let options = if info.options.is_empty() {
         String::new()
     } else {
-        format!(", session options {}", info.options)
+        format!(", options {}", info.options)
     };
     format!("{} (ORT {}){options}", info.requirement, info.ort_version)
 }
