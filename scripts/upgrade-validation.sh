@@ -16,7 +16,7 @@
 #   KS         injected slowdowns, in %  (default '3 5')
 #   LOADS      'quiet', 'loaded' or both (default 'quiet loaded')
 #   BURNERS    CPU burners for 'loaded'  (default 1: half of a 2-core machine)
-#   MEASURE    --measure wall|cpu        (default wall)
+#   MEASURE    --measure wall|cpu        (default: the check's own, cpu where the OS has it)
 #   REQ        the runtime on both sides (default onnxruntime==1.31.1)
 #   EPBENCH    the binary                (default target/release/epbench)
 #
@@ -32,11 +32,14 @@ import glob, json, math, os, statistics, sys
 out = sys.argv[1]
 def pct(x):
     return "-" if x is None else f"{100 * x:.1f}%"
+def spct(x):
+    return "-" if x is None else f"{100 * x:+.1f}%"
 def med(xs):
     return statistics.median(xs) if xs else None
 
 print(f"{'load':7} {'config':13} {'benchmark':46} {'flagged':>8} {'improved':>8} {'no chg':>6} "
-      f"{'inconcl':>7} {'decided in (median)':>19} {'resolution':>10} {'other clock flagged':>19}")
+      f"{'inconcl':>7} {'decided in (median)':>19} {'resolution':>10} {'change':>7} "
+      f"{'other clock flagged':>19} {'change':>7}")
 for load_dir in sorted(glob.glob(f"{out}/*/")):
     load = os.path.basename(load_dir.rstrip("/"))
     for config_dir in sorted(glob.glob(f"{load_dir}*/")):
@@ -67,13 +70,18 @@ for load_dir in sorted(glob.glob(f"{out}/*/")):
             res = [max(r["resolution"]["slower"], 1 / (1 + r["resolution"]["faster"]) - 1)
                    for r in measured if r["resolution"]]
             other = sum((r.get("other_measure") or {}).get("verdict") == "slower" for r in measured)
+            # The realised change, by each clock: under load an injected spin costs more than
+            # its share of a run, so the flag counts are read beside it.
+            change = med([r["change"]["point"] for r in measured])
+            other_change = med([r["other_measure"]["change"]["point"] for r in measured
+                                if r.get("other_measure")])
             name = "/".join(bench.split("/")[-2:])[:46]
             decided_text = (f"{med(decided):.0f} s ({len(decided)}/{reps})" if decided
                             else f"none of {reps}")
             print(f"{load:7} {config:13} {name:46} {count('slower'):>4}/{reps:<3} "
                   f"{count('faster'):>4}/{reps:<3} {count('equivalent'):>6} "
                   f"{count('inconclusive'):>7} {decided_text:>19} {pct(med(res)):>10} "
-                  f"{other:>15}/{reps:<3}")
+                  f"{spct(change):>7} {other:>15}/{reps:<3} {spct(other_change):>7}")
         walls = [r["wall_s"] for r in reports]
         loadavg = []
         for path in glob.glob(f"{config_dir}*.load"):
@@ -83,7 +91,7 @@ for load_dir in sorted(glob.glob(f"{out}/*/")):
                 pass
         what = "false alarms" if config == "aa" else "checks with a flag"
         print(f"{load:7} {config:13} {what}: {alarms}/{reps}; median wall {med(walls):.0f} s; "
-              f"load average at start {med(loadavg) if loadavg else '?'}; "
+              f"load average at start {f'{med(loadavg):.1f}' if loadavg else '?'}; "
               f"measure {reports[0]['method']['measure']}, threshold "
               f"{100 * reports[0]['method']['threshold']:.1f}%")
 PY
@@ -102,7 +110,10 @@ budget=${BUDGET:-3m}
 ks=${KS:-3 5}
 loads=${LOADS:-quiet loaded}
 burners=${BURNERS:-1}
-measure=${MEASURE:-wall}
+measure_args=()
+if [[ -n ${MEASURE:-} ]]; then
+  measure_args=(--measure "$MEASURE")
+fi
 req=${REQ:-onnxruntime==1.31.1}
 epbench=${EPBENCH:-${CARGO_TARGET_DIR:-target}/release/epbench}
 
@@ -144,7 +155,7 @@ for load in $loads; do
       echo "$(date -u +%H:%M:%S) $load $name $n/$reps, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
       cut -d' ' -f1-3 /proc/loadavg > "$out/$load/$name/$n.load"
       "$epbench" upgrade-check --from "$req" --to "$req" --to-options "$options" \
-        --filter "$filter" --threshold "$threshold" --budget "$budget" --measure "$measure" \
+        --filter "$filter" --threshold "$threshold" --budget "$budget" "${measure_args[@]}" \
         --json > "$out/$load/$name/$n.json" || true
     done
   done

@@ -42,10 +42,11 @@ pub struct Args {
     /// (e.g. 3m, 90s); preparing and warming up are not counted.
     #[arg(long, value_name = "TIME", default_value = "3m", value_parser = parse_budget)]
     budget: Duration,
-    /// The clock that decides: wall (the latency a user waits for) or cpu (the worker's CPU
-    /// time, without time spent waiting for a core). The other is reported beside it.
-    #[arg(long, default_value = "wall", value_name = "CLOCK")]
-    measure: Measure,
+    /// The clock that decides: cpu (the worker's CPU time per run, without time spent waiting
+    /// for a core; the default where the OS reports it) or wall (the latency a user waits for).
+    /// The other is judged beside it.
+    #[arg(long, value_name = "CLOCK")]
+    measure: Option<Measure>,
     /// Fail (exit code 1) also when a benchmark is inconclusive at this run's resolution.
     #[arg(long)]
     strict: bool,
@@ -99,9 +100,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.burst_ms == 0 {
         anyhow::bail!("--burst-ms must be at least 1");
     }
-    if args.measure == Measure::Cpu && !cpu_time::available() {
-        anyhow::bail!("--measure cpu: this OS does not report a process's CPU time");
-    }
+    let measure = match args.measure {
+        Some(Measure::Cpu) if !cpu_time::available() => {
+            anyhow::bail!("--measure cpu: this OS does not report a process's CPU time")
+        }
+        Some(measure) => measure,
+        None if cpu_time::available() => Measure::Cpu,
+        None => Measure::Wall,
+    };
     let store = Store::new(&args.store);
     let names = args.save.as_deref().map(save::pair_names).transpose()?;
     if let Some(names) = &names {
@@ -130,7 +136,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         },
         burst: Duration::from_millis(args.burst_ms),
         threshold,
-        measure: args.measure,
+        measure,
         strict: args.strict,
         intra_threads: settings.intra_threads,
         models_dir: args.models.clone(),

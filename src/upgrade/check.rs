@@ -29,10 +29,11 @@ use super::report::{
 use super::schedule::{burst_iterations, order, settled, warmup_for};
 use super::selection::select;
 use super::stopping::{Decision, Stopping};
+use super::worker::MAX_QUIESCE;
 use super::{Side, SideOptions, UpgradeError};
 
-/// Below six rounds the sign test's interval (the whole range) covers less than 95%.
-pub const MIN_ROUNDS: usize = 6;
+/// Below six pairs of rounds the sign test's interval (the whole range) covers less than 95%.
+pub const MIN_ROUNDS: usize = 12;
 /// Target duration of one burst on one side.
 pub const DEFAULT_BURST: Duration = Duration::from_millis(30);
 /// The change that counts unless told otherwise: 5%.
@@ -165,8 +166,14 @@ pub fn upgrade_check(
     for worker in workers {
         worker.quit();
     }
+    let cpu_time = cpu_time::available();
     let noise = NoiseControls {
-        cpu_time: cpu_time::available(),
+        cpu_time,
+        idle_wait_max_ms: if cpu_time {
+            MAX_QUIESCE.as_secs_f64() * 1e3
+        } else {
+            0.0
+        },
         pinning,
         pin_errors,
         warmup: WARMUP,
@@ -185,7 +192,7 @@ pub fn upgrade_check(
 /// The benchmarks to check; an error for too few rounds or an empty selection.
 fn selected_cases(config: &UpgradeConfig) -> Result<Vec<BenchCase>, UpgradeError> {
     if let Stopping::Fixed { rounds } = config.stopping
-        && rounds < MIN_ROUNDS
+        && (rounds < MIN_ROUNDS || !rounds.is_multiple_of(2))
     {
         return Err(UpgradeError::TooFewRounds {
             rounds,

@@ -1,6 +1,7 @@
-//! The paired statistics: per round, the log ratio of the two sides' bursts; the change is the
-//! median of those ratios, with a distribution-free interval for a median, and the verdict
-//! judges that interval at the threshold.
+//! The paired statistics: per round, the log ratio of the two sides' bursts, and per pair of
+//! rounds (A B then B A) the mean of the two; the change is the median of those pair ratios,
+//! with a distribution-free interval for a median, and the verdict judges that interval at the
+//! threshold.
 //!
 //! Pairing is what makes the check work on a busy machine: drift that slows both sides within a
 //! round cancels in their ratio, so the interval only has to cover what is left, the
@@ -11,9 +12,15 @@
 //! interval, and produced false verdicts in A/A runs here; the median and its order-statistic
 //! intervals ignore a few wild rounds whatever their size, and assume only that rounds are
 //! independent. The verdict is [`Verdict::judge`] at the threshold, with no noise floor: pairing
-//! already put the between-run drift into the interval. The side that goes first alternates
-//! (see `schedule`), so an order effect is balanced between the ratios above and below the
-//! median.
+//! already put the between-run drift into the interval.
+//!
+//! The unit is a pair of rounds, not a round, because the side that goes first alternates (see
+//! `schedule`) and going first or second is not neutral: whatever the first side leaves behind
+//! (warm caches, or threads still busy on a core) helps or hurts the second. Within a pair each
+//! side goes first once, so the mean of the pair's two log ratios cancels such an order effect
+//! exactly (and a linear drift across the pair with it), where per-round ratios would carry it
+//! as scatter, half the rounds up and half down. A disturbed round moves its pair by half as
+//! much, and the median still ignores a few such pairs.
 //!
 //! Two intervals, for two ways of stopping ([`Interval`]): the sign test's for a number of
 //! rounds fixed in advance, the confidence sequence's for a check that stops when decided. Both
@@ -64,13 +71,13 @@ pub struct PairedChange {
     /// confidence sequence's 95%). An unbounded side (a confidence sequence before its eighth
     /// round) is written as null.
     pub change: Change,
-    /// Rounds the change is estimated from.
+    /// Rounds the change is estimated from (twice the pairs).
     pub rounds: usize,
     /// Half the interval's width on the log scale.
     pub log_half_width: f64,
 }
 
-/// The smallest true change a run with this many rounds and this round-to-round scatter flags
+/// The smallest true change a run with this many rounds and this pair-to-pair scatter flags
 /// with [`POWER`]: the threshold plus the margin the scatter needs (see
 /// [`crate::stats::power`]), as a change on each side.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -99,36 +106,44 @@ pub struct Judged {
     pub resolution: Option<Resolution>,
 }
 
-/// The log ratios `ln(to / from)` of rounds measured in both (`from[r]`, `to[r]` in round `r`).
-/// `None` with fewer than two rounds or a value that is not positive.
-pub fn log_ratios(from: &[f64], to: &[f64]) -> Option<Vec<f64>> {
-    let n = from.len().min(to.len());
+/// The pair ratios of per-round values (`from[r]`, `to[r]` measured in round `r`): for each
+/// pair of rounds `2j, 2j + 1`, the mean of their log ratios `ln(to / from)`; a last round
+/// without its partner is left out. `None` with fewer than two pairs or a value that is not
+/// positive.
+pub fn pair_ratios(from: &[f64], to: &[f64]) -> Option<Vec<f64>> {
+    let n = from.len().min(to.len()) / 2 * 2;
     let (from, to) = (&from[..n], &to[..n]);
-    if n < 2 || from.iter().chain(to).any(|m| !(m.is_finite() && *m > 0.0)) {
+    if n < 4 || from.iter().chain(to).any(|m| !(m.is_finite() && *m > 0.0)) {
         return None;
     }
-    Some(from.iter().zip(to).map(|(f, t)| (t / f).ln()).collect())
+    let rounds: Vec<f64> = from.iter().zip(to).map(|(f, t)| (t / f).ln()).collect();
+    Some(
+        rounds
+            .chunks_exact(2)
+            .map(|p| (p[0] + p[1]) / 2.0)
+            .collect(),
+    )
 }
 
-/// The paired change from per-round values with the sign-test interval (for a fixed number of
-/// rounds); see [`judge`] for either interval with its verdict.
+/// The paired change from per-round values with the sign-test interval (for a number of rounds
+/// fixed in advance); see [`judge`] for either interval with its verdict.
 pub fn paired_change(from: &[f64], to: &[f64]) -> Option<PairedChange> {
-    change_of(&log_ratios(from, to)?, Interval::SignTest)
+    change_of(&pair_ratios(from, to)?, Interval::SignTest)
 }
 
-fn change_of(ratios: &[f64], interval: Interval) -> Option<PairedChange> {
-    let bounds = interval.of(ratios)?;
+fn change_of(pairs: &[f64], interval: Interval) -> Option<PairedChange> {
+    let bounds = interval.of(pairs)?;
     Some(PairedChange {
         change: Change::from_log(bounds.point, bounds.lower, bounds.upper, bounds.coverage),
-        rounds: ratios.len(),
+        rounds: 2 * pairs.len(),
         log_half_width: (bounds.upper - bounds.lower) / 2.0,
     })
 }
 
 /// The paired change of per-round values with `interval`, its verdict at `threshold` and the
-/// run's resolution. `None` as for [`log_ratios`].
+/// run's resolution. `None` as for [`pair_ratios`].
 pub fn judge(from: &[f64], to: &[f64], interval: Interval, threshold: f64) -> Option<Judged> {
-    let ratios = log_ratios(from, to)?;
+    let ratios = pair_ratios(from, to)?;
     let paired = change_of(&ratios, interval)?;
     let level = threshold.ln_1p();
     let resolution =
@@ -153,25 +168,41 @@ mod tests {
 
     #[test]
     fn a_constant_ratio_is_exact() {
-        let from = [1.0, 2.0, 0.5, 4.0];
+        let from = [1.0, 2.0, 0.5, 4.0, 3.0];
         let to: Vec<f64> = from.iter().map(|f| f * 1.2).collect();
         let paired = paired_change(&from, &to).unwrap();
         assert!((paired.change.point - 0.2).abs() < 1e-12);
         assert!((paired.change.lower - 0.2).abs() < 1e-12);
         assert!((paired.change.upper - 0.2).abs() < 1e-12);
         assert_eq!(Verdict::judge(&paired.change, 0.05), Verdict::Slower);
-        assert!(paired_change(&[1.0], &[1.0]).is_none());
-        assert!(paired_change(&[1.0, 0.0], &[1.0, 1.0]).is_none());
+        assert_eq!(paired.rounds, 4, "the unpaired fifth round is left out");
+        assert!(paired_change(&[1.0; 3], &[1.0; 3]).is_none());
+        assert!(paired_change(&[1.0, 0.0, 1.0, 1.0], &[1.0; 4]).is_none());
     }
 
     #[test]
-    fn a_confidence_sequence_has_no_bound_before_eight_rounds() {
-        let from = [1.0; 7];
+    fn pairs_cancel_an_order_effect() {
+        // Whoever goes second is 50% slower; the `to` side is 10% slower besides. Rounds
+        // alternate A B, B A: per-round log ratios swing by ln 1.5 either way, pair means not.
+        let from: Vec<f64> = (0..12)
+            .map(|r| if r % 2 == 0 { 1.0 } else { 1.5 })
+            .collect();
+        let to: Vec<f64> = (0..12)
+            .map(|r| 1.1 * if r % 2 == 0 { 1.5 } else { 1.0 })
+            .collect();
+        let paired = paired_change(&from, &to).unwrap();
+        assert!((paired.change.point - 0.1).abs() < 1e-12, "{paired:?}");
+        assert!(paired.log_half_width < 1e-12);
+    }
+
+    #[test]
+    fn a_confidence_sequence_has_no_bound_before_eight_pairs() {
+        let from = [1.0; 15];
         let judged = judge(&from, &from, Interval::ConfidenceSequence, 0.05).unwrap();
         assert!(judged.paired.change.upper.is_infinite());
         assert_eq!(judged.verdict, Verdict::Inconclusive);
         assert_eq!(judged.resolution, None);
-        let judged = judge(&[1.0; 8], &[1.0; 8], Interval::ConfidenceSequence, 0.05).unwrap();
+        let judged = judge(&[1.0; 16], &[1.0; 16], Interval::ConfidenceSequence, 0.05).unwrap();
         assert_eq!(judged.verdict, Verdict::Equivalent);
         // No scatter: the resolution is the threshold itself.
         let resolution = judged.resolution.unwrap();
@@ -189,9 +220,10 @@ mod tests {
         max_rounds: usize,
     ) -> (Verdict, usize) {
         let noise = Normal::new(0.0, 0.03).unwrap();
-        let mut ratios = Vec::new();
+        let mut pairs = Vec::new();
         let mut verdict = Verdict::Inconclusive;
-        while ratios.len() < max_rounds {
+        while 2 * pairs.len() < max_rounds {
+            let mut pair = 0.0;
             for _ in 0..2 {
                 // One round in ten is disturbed on one side by 2x.
                 let disturbed = if rng.random_range(0..10) == 0 {
@@ -199,9 +231,10 @@ mod tests {
                 } else {
                     0.0
                 };
-                ratios.push(shift + noise.sample(rng) + disturbed);
+                pair += (shift + noise.sample(rng) + disturbed) / 2.0;
             }
-            let change = change_of(&ratios, Interval::ConfidenceSequence)
+            pairs.push(pair);
+            let change = change_of(&pairs, Interval::ConfidenceSequence)
                 .unwrap()
                 .change;
             verdict = Verdict::judge(&change, threshold);
@@ -209,7 +242,7 @@ mod tests {
                 break;
             }
         }
-        (verdict, ratios.len())
+        (verdict, 2 * pairs.len())
     }
 
     #[test]

@@ -72,9 +72,13 @@ fn header(out: &mut String, report: &UpgradeReport) {
         "  noise controls: {}; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
          bursts per side): settled on {settled} of {measured}",
         if noise.cpu_time {
-            "CPU time of each burst recorded (getrusage, whole worker process)"
+            format!(
+                "CPU time of each burst recorded (getrusage, whole worker process); after its \
+                 burst a worker waits until its threads stop spinning (at most {:.0} ms)",
+                noise.idle_wait_max_ms
+            )
         } else {
-            "CPU time not available on this OS (wall time only)"
+            "CPU time not available on this OS (wall time only, no wait for idle threads)".into()
         },
         noise.pinning.reason,
         if noise.pin_errors.is_empty() {

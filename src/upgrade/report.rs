@@ -52,6 +52,9 @@ pub struct Method {
 pub struct NoiseControls {
     /// Whether each burst's process CPU time was recorded (getrusage), as well as wall time.
     pub cpu_time: bool,
+    /// The longest a worker waits after its burst for its threads to stop spinning, so that the
+    /// other side measures on idle cores (0 where CPU time is not available to tell).
+    pub idle_wait_max_ms: f64,
     /// Whether and where the workers were pinned, and why.
     pub pinning: PinPlan,
     /// Workers that could not be pinned as planned, with the reason.

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, Write};
+use std::time::{Duration, Instant};
 
 use crate::measure::cpu_time::process_cpu_time;
 use crate::runtime::{self, EpKind};
@@ -165,7 +166,9 @@ impl Loaded {
     }
 
     /// One burst: the warm-up, then the timed runs between two readings of the process's CPU
-    /// time, so that the CPU time covers exactly the timed runs.
+    /// time, so that the CPU time covers exactly the timed runs; then a wait until this
+    /// process's threads stop spinning ([`quiesce`]) before the answer lets the other side
+    /// start.
     fn measure(&mut self, id: &str, warmup: u32, iterations: u32) -> Result<Response, String> {
         let slowdown = self.slowdown;
         let prepared = self.prepared(id)?;
@@ -183,6 +186,7 @@ impl Loaded {
         let cpu_ns = process_cpu_time()
             .zip(cpu_before)
             .map(|(after, before)| nanos(after.saturating_sub(before)));
+        quiesce();
         Ok(Response::Measured {
             ns: times.into_iter().map(nanos).collect(),
             cpu_ns,
@@ -190,6 +194,33 @@ impl Loaded {
     }
 }
 
-fn nanos(time: std::time::Duration) -> u64 {
+/// The longest [`quiesce`] waits.
+pub const MAX_QUIESCE: Duration = Duration::from_millis(200);
+/// How often [`quiesce`] looks.
+const QUIESCE_STEP: Duration = Duration::from_millis(2);
+
+/// Waits (at most [`MAX_QUIESCE`]) until this process uses less than a tenth of a core over
+/// [`QUIESCE_STEP`], i.e. until ORT's intra-op threads have stopped spinning. After a run they
+/// spin before they sleep (2^20 pause instructions in the worker loop of ORT's thread pool,
+/// `EigenNonBlockingThreadPool.h`: tens of milliseconds), and a pool still spinning while the
+/// other side measures takes a core from it: on a 2-core machine with 2 intra-op threads, the
+/// side that went second in a round was then up to 4x slower.
+fn quiesce() {
+    let started = Instant::now();
+    while started.elapsed() < MAX_QUIESCE {
+        let Some(before) = process_cpu_time() else {
+            return;
+        };
+        std::thread::sleep(QUIESCE_STEP);
+        let Some(after) = process_cpu_time() else {
+            return;
+        };
+        if after.saturating_sub(before) < QUIESCE_STEP / 10 {
+            return;
+        }
+    }
+}
+
+fn nanos(time: Duration) -> u64 {
     u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)
 }
