@@ -98,6 +98,30 @@ impl Preparer {
         }
     }
 
+    /// Builds the model of `case` and creates its session, logging at `log_level`, and nothing
+    /// more: for an EP that partitions but cannot execute here, this is all there is to do (ORT
+    /// accepts the options, partitions the model and the EP builds its own).
+    pub fn session_only(
+        &mut self,
+        case: &BenchCase,
+        log_level: crate::runtime::LogLevel,
+    ) -> Result<BuiltSession, PrepareError> {
+        let fail = |stage: PrepareStage| {
+            move |reason: String| PrepareError {
+                id: case.id(),
+                stage,
+                reason,
+            }
+        };
+        let model = zoo::build(case.variant, &self.models_dir)
+            .map_err(|e| fail(PrepareStage::Model)(e.to_string()))?;
+        case.session
+            .clone()
+            .log_level(log_level)
+            .build(&model)
+            .map_err(|e| fail(PrepareStage::Session)(e.to_string()))
+    }
+
     /// Builds the model, the session and the inputs of `case`, and runs it once.
     pub fn prepare(&mut self, case: &BenchCase) -> Result<Prepared, PrepareError> {
         let fail = |stage: PrepareStage| {
