@@ -38,6 +38,17 @@ pub struct PrepareError {
     pub reason: String,
 }
 
+impl PrepareError {
+    /// `case` failed at `stage` because of `error`.
+    fn at(case: &BenchCase, stage: PrepareStage, error: impl std::fmt::Display) -> Self {
+        PrepareError {
+            id: case.id(),
+            stage,
+            reason: error.to_string(),
+        }
+    }
+}
+
 /// The steps of preparing a benchmark, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,17 +109,31 @@ impl Preparer {
         }
     }
 
+    /// Builds the model of `case` and creates its session, logging at `log_level`, and nothing
+    /// more: for an EP that partitions but cannot execute here, this is all there is to do (ORT
+    /// accepts the options, partitions the model and the EP builds its own).
+    pub fn session_only(
+        &mut self,
+        case: &BenchCase,
+        log_level: crate::runtime::LogLevel,
+    ) -> Result<BuiltSession, PrepareError> {
+        let model = self.model(case)?;
+        case.session
+            .clone()
+            .log_level(log_level)
+            .build(&model)
+            .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))
+    }
+
+    /// The model file of `case`, built into the models folder on first use.
+    fn model(&self, case: &BenchCase) -> Result<PathBuf, PrepareError> {
+        zoo::build(case.variant, &self.models_dir)
+            .map_err(|e| PrepareError::at(case, PrepareStage::Model, e))
+    }
+
     /// Builds the model, the session and the inputs of `case`, and runs it once.
     pub fn prepare(&mut self, case: &BenchCase) -> Result<Prepared, PrepareError> {
-        let fail = |stage: PrepareStage| {
-            move |reason: String| PrepareError {
-                id: case.id(),
-                stage,
-                reason,
-            }
-        };
-        let model = zoo::build(case.variant, &self.models_dir)
-            .map_err(|e| fail(PrepareStage::Model)(e.to_string()))?;
+        let model = self.model(case)?;
         let mut prepared = Prepared {
             case: case.clone(),
             model,
@@ -120,14 +145,14 @@ impl Preparer {
             let mut built = case
                 .session
                 .build(&prepared.model)
-                .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
+                .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))?;
             prepared.inputs = self
                 .feeds
                 .for_session(&built.session, Some(&case.variant))
-                .map_err(|e| fail(PrepareStage::Inputs)(e.to_string()))?;
+                .map_err(|e| PrepareError::at(case, PrepareStage::Inputs, e))?;
             if needs_reference_check(case) {
                 let comparison = check_outputs(case, &prepared.model, &mut built, &prepared.inputs)
-                    .map_err(fail(PrepareStage::Correctness))?;
+                    .map_err(|e| PrepareError::at(case, PrepareStage::Correctness, e))?;
                 prepared.check = Some(comparison);
             }
             prepared.session = Some(built);
@@ -135,12 +160,12 @@ impl Preparer {
             // A session-creation benchmark must still be able to create its session.
             case.session
                 .build(&prepared.model)
-                .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
+                .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))?;
         }
         prepared
             .run_once()
             .map(drop)
-            .map_err(|e| fail(PrepareStage::Run)(e.to_string()))?;
+            .map_err(|e| PrepareError::at(case, PrepareStage::Run, e))?;
         Ok(prepared)
     }
 }
