@@ -73,7 +73,7 @@ fn header(out: &mut String, report: &UpgradeReport) {
          bursts per side): settled on {settled} of {measured}",
         if noise.cpu_time {
             format!(
-                "CPU time of each burst recorded (getrusage, whole worker process); after its \
+                "CPU time of each burst recorded (every thread of the worker process); after its \
                  burst a worker waits until its threads stop spinning (at most {:.0} ms)",
                 noise.idle_wait_max_ms
             )

@@ -50,7 +50,8 @@ pub struct Method {
 /// What the check did against noise at its source, and what it could not do here.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NoiseControls {
-    /// Whether each burst's process CPU time was recorded (getrusage), as well as wall time.
+    /// Whether each burst's process CPU time was recorded (all its threads' clocks), as well as
+    /// wall time.
     pub cpu_time: bool,
     /// The longest a worker waits after its burst for its threads to stop spinning, so that the
     /// other side measures on idle cores (0 where CPU time is not available to tell).
