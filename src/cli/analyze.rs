@@ -20,7 +20,8 @@ enum Format {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A zoo variant (see `epbench models list`) or an .onnx file.
-    model: String,
+    #[arg(required_unless_present = "check")]
+    model: Option<String>,
     /// The EP whose partitioning to predict; only coreml has offline rules.
     #[arg(long, default_value = "coreml")]
     ep: EpKind,
@@ -40,6 +41,14 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Compare the prediction with the CoreML EP itself (needs an ORT with the CoreML EP) on
+    /// MODEL, or on every .onnx file under the given folders, for both formats with static
+    /// shapes off and on; exit 1 on a disagreement beyond the allow-list.
+    #[arg(long, num_args = 0.., value_name = "DIR|MODEL")]
+    check: Option<Vec<PathBuf>>,
+    /// With --check: list every model that is not exact.
+    #[arg(long, requires = "check")]
+    verbose: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -79,7 +88,23 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
         Format::Mlprogram => ModelFormat::MlProgram,
     };
     let runtime = super::load_runtime(requirement)?;
-    let model_ref = ModelRef::parse(&args.model)?;
+    if let Some(paths) = &args.check {
+        let mut paths = paths.clone();
+        if let Some(model) = &args.model {
+            paths.push(ModelRef::parse(model)?.resolve(&args.models)?.path);
+        }
+        return super::analyze_check::run(super::analyze_check::CheckArgs {
+            paths,
+            family,
+            json: args.json,
+            verbose: args.verbose,
+            runtime,
+        });
+    }
+    let Some(model) = &args.model else {
+        anyhow::bail!("analyze needs a MODEL (or --check DIR)");
+    };
+    let model_ref = ModelRef::parse(model)?;
     let model = model_ref.resolve(&args.models)?;
     let options = AnalyzeOptions {
         family,

@@ -25,6 +25,10 @@ pub struct Level1Model {
     pub ort_version: String,
     /// Level-1 transformers that were switched off to emulate an older release.
     pub disabled_optimizers: Vec<String>,
+    /// Set when ORT could not create the CPU session (an op the CPU EP has no kernel for, which
+    /// ORT reports before it saves the optimised model): the model is then analysed as given,
+    /// and this says why.
+    pub unoptimised_because: Option<String>,
 }
 
 /// Creates a CPU session at optimisation level 1 (basic) on `model_path` and returns the graph
@@ -46,18 +50,31 @@ pub fn ort_level1_model(
     };
     let dir = tempfile::tempdir().map_err(PartitionError::TempDir)?;
     let optimised = dir.path().join("level1.onnx");
+    let started = Instant::now();
     let built = SessionConfig::new(Ep::Cpu)
         .optimization(OptLevel::Basic)
         .intra_threads(1)
         .optimized_model_path(&optimised)
         .disabled_optimizers(disabled_optimizers)
-        .build(model_path)
-        .map_err(optimise_error)?;
-    let session_time = built.create_time;
-    drop(built);
+        .build(model_path);
+    // ORT saves the optimised model after partitioning and before it looks up the CPU kernels,
+    // so a model with an op the CPU lacks (which CoreML may well take) still yields its graph.
+    let unoptimised_because = match built {
+        Ok(built) => {
+            drop(built);
+            None
+        }
+        Err(_) if optimised.is_file() => None,
+        Err(e) if cpu_lacks_a_kernel(&e) => Some(e.to_string()),
+        Err(e) => return Err(optimise_error(e)),
+    };
+    let session_time = started.elapsed();
     let runtime = crate::runtime::global().map_err(optimise_error)?;
     let read_started = Instant::now();
-    let model = crate::onnx::read_model(&optimised)?;
+    let model = match unoptimised_because {
+        None => crate::onnx::read_model(&optimised)?,
+        Some(_) => crate::onnx::read_model(model_path)?,
+    };
     let read_time = read_started.elapsed();
     Ok(Level1Model {
         model,
@@ -65,5 +82,14 @@ pub fn ort_level1_model(
         read_time,
         ort_version: runtime.version().to_string(),
         disabled_optimizers: disabled_optimizers.iter().map(|s| s.to_string()).collect(),
+        unoptimised_because,
     })
+}
+
+/// ORT's `VerifyEachNodeIsAssignedToAnEp` message: the graph loaded and was partitioned, but
+/// the CPU EP has no kernel for some node. The CoreML EP may still take that node.
+fn cpu_lacks_a_kernel(error: &crate::Error) -> bool {
+    error
+        .to_string()
+        .contains("Could not find an implementation for")
 }

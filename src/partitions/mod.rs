@@ -24,6 +24,7 @@
 //! # Ok::<(), epbench::partitions::PartitionError>(())
 //! ```
 
+pub mod agreement;
 mod error;
 pub mod graph;
 pub mod grouping;
@@ -102,6 +103,10 @@ pub struct Analysis {
     pub optimised_by: String,
     /// Level-1 transformers disabled to emulate the rule family's releases.
     pub disabled_optimizers: Vec<String>,
+    /// Why the graph is the model as given rather than ORT's level-1 graph (ORT could not create
+    /// a CPU session for it); `None` normally.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unoptimised_because: Option<String>,
     /// The requested format first, then the other one.
     pub predictions: Vec<PartitionReport>,
     pub recommendations: Vec<Recommendation>,
@@ -117,6 +122,11 @@ impl Analysis {
     /// Every prediction and the recommendations, for the terminal.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
+        if let Some(why) = &self.unoptimised_because {
+            out.push_str(&format!(
+                "note: predicted on the model as given, not ORT's level-1 graph: {why}\n"
+            ));
+        }
         for p in &self.predictions {
             out.push_str(&p.render_text());
         }
@@ -136,6 +146,7 @@ pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, Pa
     let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers)?;
     let mut analysis = analyze_model(&level1.model, options)?;
     analysis.optimised_by = level1.ort_version;
+    analysis.unoptimised_because = level1.unoptimised_because;
     analysis.disabled_optimizers = level1.disabled_optimizers;
     analysis.timings.ort_session = level1.session_time;
     analysis.timings.read = level1.read_time;
@@ -168,6 +179,7 @@ pub fn analyze_model(
         graph: graph.name.clone(),
         optimised_by: String::new(),
         disabled_optimizers: Vec::new(),
+        unoptimised_because: None,
         predictions: vec![primary.report, other.report],
         recommendations,
         timings: Timings {

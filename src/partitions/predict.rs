@@ -47,6 +47,8 @@ pub struct Prediction {
     /// One verdict per node, by node index; nodes in dropped partitions are
     /// [`RejectCategory::TrivialPartition`].
     pub verdicts: Vec<Verdict>,
+    /// The rules' verdicts before the partition filter: what the EP's per-node log line says.
+    pub rule_verdicts: Vec<Verdict>,
     pub grouping: Grouping,
 }
 
@@ -95,6 +97,7 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
         options,
         report,
         verdicts,
+        rule_verdicts,
         grouping,
     }
 }

@@ -151,6 +151,21 @@ impl SessionConfig {
     /// Fails with [`RuntimeError::Unavailable`] when ORT refuses the EP, and with
     /// [`RuntimeError::Session`] (ORT's message) when the model cannot be loaded.
     pub fn build(&self, model: &Path) -> crate::Result<BuiltSession> {
+        self.build_keeping_logs(model).map_err(|(e, _)| e)
+    }
+
+    /// [`Self::build`], but a failure keeps the lines ORT logged before it: an EP's partitioning
+    /// is logged even when a later step of session creation fails.
+    pub fn build_keeping_logs(
+        &self,
+        model: &Path,
+    ) -> Result<BuiltSession, (crate::Error, Vec<LogLine>)> {
+        let sink = LogSink::default();
+        self.build_into(model, sink.clone())
+            .map_err(|e| (e, sink.take()))
+    }
+
+    fn build_into(&self, model: &Path, sink: LogSink) -> crate::Result<BuiltSession> {
         if !model.is_file() {
             return Err(RuntimeError::ModelNotFound {
                 path: model.to_path_buf(),
@@ -177,7 +192,6 @@ impl SessionConfig {
                     reason: super::clean_reason(&e.to_string()),
                 })?;
         }
-        let sink = LogSink::default();
         let id = format!(
             "epbench-{}",
             SESSION_COUNTER.fetch_add(1, Ordering::Relaxed)

@@ -1,0 +1,501 @@
+//! How well the offline prediction agrees with the real CoreML EP, model by model and over a
+//! corpus.
+//!
+//! For each model and each case (model format × `RequireStaticInputShapes`), the prediction
+//! ([`super::predict()`] on ORT's level-1 graph) is set beside what the CoreML EP itself logged
+//! while a session was created ([`super::measured_from_logs`], which needs an ORT build with the
+//! CoreML EP: a Mac, or ORT's CoreML EP built for Linux). A case is *exact* when the node count,
+//! the supported-node count, the partition count and every node's supported flag agree. Nodes are
+//! matched by op type and name (ORT's node indices are not in the saved model); unnamed nodes of
+//! one op type are matched as a count.
+//!
+//! Disagreements beyond an [`Allowance`] fail `epbench analyze --check`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::runtime::{CoreMlOptions, Ep, LogLevel, ModelFormat, OptLevel, SessionConfig};
+
+use super::graph::AnalysisGraph;
+use super::measured::{Measured, measured_from_logs};
+use super::predict::{PredictOptions, predict};
+use super::report::format_name;
+use super::rules::{RuleFamily, Verdict};
+use super::{level1, lowering};
+
+/// One CoreML option set a model is checked under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Case {
+    pub format: ModelFormat,
+    pub require_static_input_shapes: bool,
+}
+
+impl Case {
+    /// Both formats, static shapes off and on.
+    pub const ALL: [Case; 4] = [
+        Case::new(ModelFormat::NeuralNetwork, false),
+        Case::new(ModelFormat::NeuralNetwork, true),
+        Case::new(ModelFormat::MlProgram, false),
+        Case::new(ModelFormat::MlProgram, true),
+    ];
+
+    /// A case.
+    pub const fn new(format: ModelFormat, require_static_input_shapes: bool) -> Self {
+        Self {
+            format,
+            require_static_input_shapes,
+        }
+    }
+
+    /// `NeuralNetwork` or `MLProgram, static shapes`, for tables.
+    pub fn label(&self) -> String {
+        if self.require_static_input_shapes {
+            format!("{}, static shapes", format_name(self.format))
+        } else {
+            format_name(self.format).to_string()
+        }
+    }
+}
+
+/// Nodes / supported / partitions, as the EP's summary line gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub nodes: usize,
+    pub supported_nodes: usize,
+    pub partitions: usize,
+}
+
+/// One node whose supported flag differs between the EP and the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeDisagreement {
+    pub op: String,
+    /// Empty for unnamed nodes (then `count` of them differ).
+    pub name: String,
+    pub count: usize,
+    /// What the EP said (`true` = supported).
+    pub measured_supported: bool,
+    /// What the rules said, with their reason when they rejected the node.
+    pub predicted: String,
+    /// Set when the disagreement is allowed, with its stated cause.
+    pub allowed: Option<&'static str>,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CaseOutcome {
+    /// Both sides produced a result.
+    Compared {
+        measured: Counts,
+        predicted: Counts,
+        /// Nodes the EP logged whose flag the rules matched.
+        nodes_same: usize,
+        disagreements: Vec<NodeDisagreement>,
+    },
+    /// The EP's session gave no partitioning (ORT could not load the model at all): nothing to
+    /// compare, and not counted.
+    NotMeasured { reason: String },
+    /// The EP partitioned the model but the prediction failed.
+    PredictionFailed { reason: String, measured: Counts },
+}
+
+impl CaseOutcome {
+    /// True for a compared case where everything agrees.
+    pub fn is_exact(&self) -> bool {
+        match self {
+            CaseOutcome::Compared {
+                measured,
+                predicted,
+                disagreements,
+                ..
+            } => measured == predicted && disagreements.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// True when a disagreement (or a failed prediction) is not covered by an allowance.
+    pub fn fails(&self) -> bool {
+        match self {
+            CaseOutcome::Compared {
+                measured,
+                predicted,
+                disagreements,
+                ..
+            } => {
+                let unallowed = disagreements.iter().any(|d| d.allowed.is_none());
+                unallowed || (measured != predicted && disagreements.is_empty())
+            }
+            CaseOutcome::NotMeasured { .. } => false,
+            CaseOutcome::PredictionFailed { .. } => true,
+        }
+    }
+}
+
+/// One model checked under several cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelCheck {
+    pub model: PathBuf,
+    pub cases: Vec<(Case, CaseOutcome)>,
+}
+
+/// A disagreement the check tolerates, with the reason it cannot be predicted offline.
+#[derive(Debug, Clone, Copy)]
+pub struct Allowance {
+    /// The op type.
+    pub op: &'static str,
+    /// Matched against the file name of the model.
+    pub model_contains: &'static str,
+    pub cause: &'static str,
+}
+
+/// Disagreements with a known cause that the offline rules cannot see.
+pub const ALLOWANCES: &[Allowance] = &[];
+
+fn allowance(model: &Path, op: &str) -> Option<&'static str> {
+    let name = model.file_name().map(|n| n.to_string_lossy().to_string());
+    ALLOWANCES
+        .iter()
+        .find(|a| a.op == op && name.as_deref().is_some_and(|n| n.contains(a.model_contains)))
+        .map(|a| a.cause)
+}
+
+/// The CoreML EP's own partitioning of `model` for `case`, from its VERBOSE log. A session
+/// whose later steps fail (the model builder refusing a partition, a kernel the CPU lacks) still
+/// logged its partitioning, and that is what is read.
+pub fn measure(model: &Path, case: Case) -> Result<Measured, String> {
+    let cache = tempfile::tempdir().map_err(|e| format!("cannot create a cache folder: {e}"))?;
+    let ep = Ep::CoreMl(CoreMlOptions {
+        format: case.format,
+        static_shapes: case.require_static_input_shapes,
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..CoreMlOptions::default()
+    });
+    let logs = match SessionConfig::new(ep)
+        .intra_threads(1)
+        .optimization(OptLevel::Basic)
+        .log_level(LogLevel::Verbose)
+        .build_keeping_logs(model)
+    {
+        Ok(built) => built.logs,
+        Err((_, logs)) if !logs.is_empty() => logs,
+        Err((e, _)) => return Err(e.to_string()),
+    };
+    measured_from_logs(&logs, Some(case.format)).map_err(|e| e.to_string())
+}
+
+/// Checks `model` under each of `cases`: the level-1 graph once, then the prediction and the
+/// EP per case.
+pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) -> ModelCheck {
+    let graph = level1::ort_level1_model(model, family.level1_disabled_optimizers)
+        .map_err(|e| e.to_string())
+        .and_then(|l1| {
+            AnalysisGraph::from_model(&lowering::undo_cpu_lowering(&l1.model))
+                .map_err(|e| e.to_string())
+        });
+    let cases = cases
+        .iter()
+        .map(|&case| {
+            let outcome = match measure(model, case) {
+                Err(reason) => CaseOutcome::NotMeasured { reason },
+                Ok(measured) => match &graph {
+                    Err(reason) => CaseOutcome::PredictionFailed {
+                        reason: reason.clone(),
+                        measured: counts_of(&measured),
+                    },
+                    Ok(graph) => compare(model, graph, family, case, &measured),
+                },
+            };
+            (case, outcome)
+        })
+        .collect();
+    ModelCheck {
+        model: model.to_path_buf(),
+        cases,
+    }
+}
+
+fn counts_of(measured: &Measured) -> Counts {
+    Counts {
+        nodes: measured.capability.nodes,
+        supported_nodes: measured.capability.supported_nodes,
+        partitions: measured.capability.partitions,
+    }
+}
+
+/// Per (op, name): nodes and supported nodes.
+#[derive(Default)]
+struct Tally {
+    nodes: usize,
+    supported: usize,
+    /// A rejection reason of the rules, for messages.
+    reason: Option<String>,
+}
+
+fn compare(
+    model: &Path,
+    graph: &AnalysisGraph,
+    family: &'static RuleFamily,
+    case: Case,
+    measured: &Measured,
+) -> CaseOutcome {
+    let prediction = predict(
+        graph,
+        PredictOptions {
+            family,
+            format: case.format,
+            require_static_input_shapes: case.require_static_input_shapes,
+        },
+    );
+    let predicted = Counts {
+        nodes: prediction.report.nodes,
+        supported_nodes: prediction.report.supported_nodes,
+        partitions: prediction.report.partitions,
+    };
+    let mut ours: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    for (node, verdict) in graph.nodes().iter().zip(&prediction.rule_verdicts) {
+        let t = ours
+            .entry((node.op_type.clone(), node.name.clone()))
+            .or_default();
+        t.nodes += 1;
+        match verdict {
+            Verdict::Supported => t.supported += 1,
+            Verdict::Rejected(r) => t.reason = Some(r.reason.clone()),
+        }
+    }
+    let mut theirs: HashMap<(String, String), Tally> = HashMap::new();
+    for line in &measured.node_lines {
+        let t = theirs
+            .entry((line.op.clone(), line.name.clone()))
+            .or_default();
+        t.nodes += 1;
+        t.supported += usize::from(line.supported);
+    }
+    let mut nodes_same = 0;
+    let mut disagreements = Vec::new();
+    let mut keys: Vec<&(String, String)> = theirs.keys().collect();
+    keys.sort();
+    for key in keys {
+        let m = &theirs[key];
+        let empty = Tally::default();
+        let p = ours.get(key).unwrap_or(&empty);
+        let same = m.supported.min(p.supported)
+            + (m.nodes - m.supported).min(p.nodes.saturating_sub(p.supported));
+        nodes_same += same;
+        if same == m.nodes && m.nodes == p.nodes {
+            continue;
+        }
+        let measured_supported = m.supported > p.supported.min(m.supported);
+        let predicted = if p.nodes == 0 {
+            "not in the predicted graph".to_string()
+        } else if measured_supported {
+            p.reason
+                .clone()
+                .unwrap_or_else(|| "rejected by the rules".into())
+        } else {
+            "supported by the rules".to_string()
+        };
+        disagreements.push(NodeDisagreement {
+            op: key.0.clone(),
+            name: key.1.clone(),
+            count: m.nodes.abs_diff(same).max(1),
+            measured_supported,
+            predicted,
+            allowed: allowance(model, &key.0),
+        });
+    }
+    for (key, p) in &ours {
+        if !theirs.contains_key(key) {
+            disagreements.push(NodeDisagreement {
+                op: key.0.clone(),
+                name: key.1.clone(),
+                count: p.nodes,
+                measured_supported: false,
+                predicted: "in the predicted graph only (the EP did not see this node)".into(),
+                allowed: allowance(model, &key.0),
+            });
+        }
+    }
+    CaseOutcome::Compared {
+        measured: counts_of(measured),
+        predicted,
+        nodes_same,
+        disagreements,
+    }
+}
+
+/// Agreement over many models, for one case.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CaseSummary {
+    /// Models both sides produced a result for (predictions that failed count as misses).
+    pub models: usize,
+    pub models_exact: usize,
+    /// Nodes the EP logged, and how many of them the rules flagged the same.
+    pub nodes: usize,
+    pub nodes_same: usize,
+    /// Models the EP could not load (not counted above).
+    pub not_measured: usize,
+    pub prediction_failed: usize,
+}
+
+impl CaseSummary {
+    /// Share of models exact, in percent.
+    pub fn models_exact_pct(&self) -> f64 {
+        pct(self.models_exact, self.models)
+    }
+
+    /// Share of nodes assigned the same, in percent.
+    pub fn nodes_same_pct(&self) -> f64 {
+        pct(self.nodes_same, self.nodes)
+    }
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 }
+}
+
+/// A group of disagreeing nodes: one op, one direction, one predicted reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisagreementGroup {
+    pub op: String,
+    pub measured_supported: bool,
+    pub predicted: String,
+    pub nodes: usize,
+    /// Model × case occurrences.
+    pub cases: usize,
+    pub allowed: Option<&'static str>,
+    /// Up to three models where it happens.
+    pub examples: Vec<String>,
+}
+
+/// Agreement of a whole corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusAgreement {
+    pub per_case: Vec<(Case, CaseSummary)>,
+    /// Most frequent first.
+    pub disagreements: Vec<DisagreementGroup>,
+    /// Model × case pairs failing the check (beyond the allowances).
+    pub failing: usize,
+}
+
+/// Aggregates model checks by case and by disagreement.
+pub fn aggregate(checks: &[ModelCheck]) -> CorpusAgreement {
+    let mut per_case: BTreeMap<Case, CaseSummary> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, bool, String), DisagreementGroup> = BTreeMap::new();
+    let mut failing = 0;
+    for check in checks {
+        let model = check.model.display().to_string();
+        for (case, outcome) in &check.cases {
+            let s = per_case.entry(*case).or_default();
+            failing += usize::from(outcome.fails());
+            match outcome {
+                CaseOutcome::NotMeasured { .. } => s.not_measured += 1,
+                CaseOutcome::PredictionFailed { reason, measured } => {
+                    s.models += 1;
+                    s.nodes += measured.nodes;
+                    s.prediction_failed += 1;
+                    let g = groups
+                        .entry(("(prediction)".into(), false, short_reason(reason)))
+                        .or_insert_with(|| DisagreementGroup {
+                            op: "(prediction)".into(),
+                            measured_supported: false,
+                            predicted: short_reason(reason),
+                            nodes: 0,
+                            cases: 0,
+                            allowed: None,
+                            examples: Vec::new(),
+                        });
+                    g.cases += 1;
+                    g.nodes += measured.nodes;
+                    if g.examples.len() < 3 && !g.examples.contains(&model) {
+                        g.examples.push(model.clone());
+                    }
+                }
+                CaseOutcome::Compared {
+                    measured,
+                    nodes_same,
+                    disagreements,
+                    ..
+                } => {
+                    s.models += 1;
+                    s.models_exact += usize::from(outcome.is_exact());
+                    s.nodes += measured.nodes;
+                    s.nodes_same += (*nodes_same).min(measured.nodes);
+                    if disagreements.is_empty() && !outcome.is_exact() {
+                        let g = groups
+                            .entry(("(grouping)".into(), false, "partitions differ".into()))
+                            .or_insert_with(|| DisagreementGroup {
+                                op: "(grouping)".into(),
+                                measured_supported: false,
+                                predicted: "every node agrees, the partition counts do not".into(),
+                                nodes: 0,
+                                cases: 0,
+                                allowed: None,
+                                examples: Vec::new(),
+                            });
+                        g.cases += 1;
+                        if g.examples.len() < 3 && !g.examples.contains(&model) {
+                            g.examples.push(model.clone());
+                        }
+                    }
+                    for d in disagreements {
+                        let key = (d.op.clone(), d.measured_supported, d.predicted.clone());
+                        let g = groups.entry(key).or_insert_with(|| DisagreementGroup {
+                            op: d.op.clone(),
+                            measured_supported: d.measured_supported,
+                            predicted: d.predicted.clone(),
+                            nodes: 0,
+                            cases: 0,
+                            allowed: d.allowed,
+                            examples: Vec::new(),
+                        });
+                        g.nodes += d.count;
+                        g.cases += 1;
+                        if g.examples.len() < 3 && !g.examples.contains(&model) {
+                            g.examples.push(model.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut disagreements: Vec<DisagreementGroup> = groups.into_values().collect();
+    disagreements.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.op.cmp(&b.op)));
+    CorpusAgreement {
+        per_case: per_case.into_iter().collect(),
+        disagreements,
+        failing,
+    }
+}
+
+fn short_reason(reason: &str) -> String {
+    reason.chars().take(160).collect()
+}
+
+/// Every `.onnx` file under `path` (or `path` itself), sorted.
+pub fn collect_models(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "onnx") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
