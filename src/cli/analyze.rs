@@ -20,7 +20,7 @@ enum Format {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A zoo variant (see `epbench models list`) or an .onnx file.
-    #[arg(required_unless_present = "check")]
+    #[arg(required_unless_present_any = ["check", "check_worker"])]
     model: Option<String>,
     /// The EP whose partitioning to predict; only coreml has offline rules.
     #[arg(long, default_value = "coreml")]
@@ -28,8 +28,8 @@ pub struct Args {
     /// The CoreML model format to predict for (the other one is shown for comparison).
     #[arg(long, value_enum, default_value = "neuralnetwork")]
     format: Format,
-    /// Which ORT release's rules to apply: a version (1.19.2, 1.31.1) or a family id
-    /// (2024, 1.31). Default: the newest.
+    /// Which ORT release's rules to apply (1.19.2, 1.30.0, or 2024 for the study's release).
+    /// Default: the loaded runtime's version.
     #[arg(long, value_name = "V")]
     ort_version: Option<String>,
     /// Predict with RequireStaticInputShapes=1.
@@ -49,6 +49,9 @@ pub struct Args {
     /// With --check: list every model that is not exact.
     #[arg(long, requires = "check")]
     verbose: bool,
+    /// One process of `--check` (reads model paths on stdin, writes JSON lines).
+    #[arg(long, hide = true)]
+    check_worker: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -62,6 +65,18 @@ struct Report<'a> {
     measured_note: Option<String>,
 }
 
+/// What a `--check` worker needs to load the same runtime and rules.
+fn worker_args(args: &Args, requirement: Option<&OrtRequirement>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = requirement {
+        out.extend(["--ort".to_string(), r.to_string()]);
+    }
+    if let Some(v) = &args.ort_version {
+        out.extend(["--ort-version".to_string(), v.clone()]);
+    }
+    out
+}
+
 pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<ExitCode> {
     if args.ep != EpKind::CoreMl {
         anyhow::bail!(
@@ -70,24 +85,16 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
             args.ep
         );
     }
-    let family = match &args.ort_version {
-        None => &rules::RELEASE_1_31,
-        Some(v) => rules::family(v).ok_or_else(|| {
-            let known: Vec<String> = rules::FAMILIES
-                .iter()
-                .map(|f| format!("{} (ORT {})", f.id, f.ort_versions))
-                .collect();
-            anyhow::anyhow!(
-                "no CoreML rules for ORT `{v}`; epbench has {}",
-                known.join(", ")
-            )
-        })?,
-    };
     let format = match args.format {
         Format::Neuralnetwork => ModelFormat::NeuralNetwork,
         Format::Mlprogram => ModelFormat::MlProgram,
     };
     let runtime = super::load_runtime(requirement)?;
+    // The rules follow the loaded runtime unless the user names a release.
+    let family = rules::rule_set(args.ort_version.as_deref().unwrap_or(runtime.version()))?;
+    if args.check_worker {
+        return super::analyze_check::worker(family);
+    }
     if let Some(paths) = &args.check {
         let mut paths = paths.clone();
         if let Some(model) = &args.model {
@@ -99,6 +106,7 @@ pub fn run(args: &Args, requirement: Option<&OrtRequirement>) -> anyhow::Result<
             json: args.json,
             verbose: args.verbose,
             runtime,
+            worker_args: worker_args(args, requirement),
         });
     }
     let Some(model) = &args.model else {

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{CoreMlOptions, Ep, LogLevel, ModelFormat, OptLevel, SessionConfig};
 
@@ -26,7 +26,7 @@ use super::rules::{RuleFamily, Verdict};
 use super::{level1, lowering};
 
 /// One CoreML option set a model is checked under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Case {
     pub format: ModelFormat,
     pub require_static_input_shapes: bool,
@@ -60,7 +60,7 @@ impl Case {
 }
 
 /// Nodes / supported / partitions, as the EP's summary line gives them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub nodes: usize,
     pub supported_nodes: usize,
@@ -68,7 +68,7 @@ pub struct Counts {
 }
 
 /// One node whose supported flag differs between the EP and the rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeDisagreement {
     pub op: String,
     /// Empty for unnamed nodes (then `count` of them differ).
@@ -79,11 +79,11 @@ pub struct NodeDisagreement {
     /// What the rules said, with their reason when they rejected the node.
     pub predicted: String,
     /// Set when the disagreement is allowed, with its stated cause.
-    pub allowed: Option<&'static str>,
+    pub allowed: Option<String>,
 }
 
 /// The outcome of one case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum CaseOutcome {
     /// Both sides produced a result.
@@ -99,6 +99,9 @@ pub enum CaseOutcome {
     NotMeasured { reason: String },
     /// The EP partitioned the model but the prediction failed.
     PredictionFailed { reason: String, measured: Counts },
+    /// ONNX Runtime crashed the process checking this model (in the EP's or the level-1
+    /// session); the check went on in a new process.
+    Crashed { reason: String },
 }
 
 impl CaseOutcome {
@@ -127,16 +130,20 @@ impl CaseOutcome {
                 let unallowed = disagreements.iter().any(|d| d.allowed.is_none());
                 unallowed || (measured != predicted && disagreements.is_empty())
             }
-            CaseOutcome::NotMeasured { .. } => false,
+            CaseOutcome::NotMeasured { .. } | CaseOutcome::Crashed { .. } => false,
             CaseOutcome::PredictionFailed { .. } => true,
         }
     }
 }
 
 /// One model checked under several cases.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelCheck {
     pub model: PathBuf,
+    /// Set when the prediction used the model as given (ORT could not create the CPU session
+    /// that writes the level-1 graph), with ORT's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unoptimised_because: Option<String>,
     pub cases: Vec<(Case, CaseOutcome)>,
 }
 
@@ -153,12 +160,12 @@ pub struct Allowance {
 /// Disagreements with a known cause that the offline rules cannot see.
 pub const ALLOWANCES: &[Allowance] = &[];
 
-fn allowance(model: &Path, op: &str) -> Option<&'static str> {
+fn allowance(model: &Path, op: &str) -> Option<String> {
     let name = model.file_name().map(|n| n.to_string_lossy().to_string());
     ALLOWANCES
         .iter()
         .find(|a| a.op == op && name.as_deref().is_some_and(|n| n.contains(a.model_contains)))
-        .map(|a| a.cause)
+        .map(|a| a.cause.to_string())
 }
 
 /// The CoreML EP's own partitioning of `model` for `case`, from its VERBOSE log. A session
@@ -188,9 +195,11 @@ pub fn measure(model: &Path, case: Case) -> Result<Measured, String> {
 /// Checks `model` under each of `cases`: the level-1 graph once, then the prediction and the
 /// EP per case.
 pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) -> ModelCheck {
-    let graph = level1::ort_level1_model(model, family.level1_disabled_optimizers)
+    let mut unoptimised_because = None;
+    let graph = level1::ort_level1_model(model, family.level1_disabled_optimizers())
         .map_err(|e| e.to_string())
         .and_then(|l1| {
+            unoptimised_because = l1.unoptimised_because.clone();
             AnalysisGraph::from_model(&lowering::undo_cpu_lowering(&l1.model))
                 .map_err(|e| e.to_string())
         });
@@ -212,6 +221,7 @@ pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) ->
         .collect();
     ModelCheck {
         model: model.to_path_buf(),
+        unoptimised_because,
         cases,
     }
 }
@@ -336,6 +346,8 @@ pub struct CaseSummary {
     pub nodes_same: usize,
     /// Models the EP could not load (not counted above).
     pub not_measured: usize,
+    /// Models on which ORT crashed the process (not counted above).
+    pub crashed: usize,
     pub prediction_failed: usize,
 }
 
@@ -364,7 +376,7 @@ pub struct DisagreementGroup {
     pub nodes: usize,
     /// Model × case occurrences.
     pub cases: usize,
-    pub allowed: Option<&'static str>,
+    pub allowed: Option<String>,
     /// Up to three models where it happens.
     pub examples: Vec<String>,
 }
@@ -391,6 +403,7 @@ pub fn aggregate(checks: &[ModelCheck]) -> CorpusAgreement {
             failing += usize::from(outcome.fails());
             match outcome {
                 CaseOutcome::NotMeasured { .. } => s.not_measured += 1,
+                CaseOutcome::Crashed { .. } => s.crashed += 1,
                 CaseOutcome::PredictionFailed { reason, measured } => {
                     s.models += 1;
                     s.nodes += measured.nodes;
@@ -447,7 +460,7 @@ pub fn aggregate(checks: &[ModelCheck]) -> CorpusAgreement {
                             predicted: d.predicted.clone(),
                             nodes: 0,
                             cases: 0,
-                            allowed: d.allowed,
+                            allowed: d.allowed.clone(),
                             examples: Vec::new(),
                         });
                         g.nodes += d.count;

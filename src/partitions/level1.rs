@@ -43,7 +43,8 @@ pub fn ort_level1_model(
     disabled_optimizers: &[&str],
 ) -> Result<Level1Model, PartitionError> {
     // Read first: a corrupt file gets the ONNX reader's clear message instead of ORT's.
-    crate::onnx::read_model(model_path)?;
+    let original = crate::onnx::read_model(model_path)?;
+    let augmented = with_untyped_value_info(model_path, &original)?;
     let optimise_error = |source: crate::Error| PartitionError::Optimise {
         model: model_path.to_path_buf(),
         source: Box::new(source),
@@ -51,14 +52,17 @@ pub fn ort_level1_model(
     let dir = tempfile::tempdir().map_err(PartitionError::TempDir)?;
     let optimised = dir.path().join("level1.onnx");
     let started = Instant::now();
-    let built = SessionConfig::new(Ep::Cpu)
+    let config = SessionConfig::new(Ep::Cpu)
         .optimization(OptLevel::Basic)
         .intra_threads(1)
         .optimized_model_path(&optimised)
-        .disabled_optimizers(disabled_optimizers)
-        .build(model_path);
-    // ORT saves the optimised model after partitioning and before it looks up the CPU kernels,
-    // so a model with an op the CPU lacks (which CoreML may well take) still yields its graph.
+        .disabled_optimizers(disabled_optimizers);
+    let built = match &augmented {
+        Some(bytes) => config.build_from_memory(model_path, bytes),
+        None => config.build(model_path),
+    };
+    // A model with an op the CPU EP has no kernel for fails before ORT saves it (CoreML may
+    // well take that op): it is then analysed as given.
     let unoptimised_because = match built {
         Ok(built) => {
             drop(built);
@@ -84,6 +88,71 @@ pub fn ort_level1_model(
         disabled_optimizers: disabled_optimizers.iter().map(|s| s.to_string()).collect(),
         unoptimised_because,
     })
+}
+
+/// The model's bytes with an untyped `value_info` entry for every node output the main graph
+/// does not already declare, or `None` when that is not possible (external data, whose paths
+/// resolve against the model's folder, needs the file itself).
+///
+/// ORT writes the type it inferred for every `value_info` entry when it saves the optimised
+/// model, so the saved graph then carries ORT's own shapes for the values the rules look at —
+/// the shapes `GetCapability` sees. The entries are appended as protobuf bytes (a repeated
+/// `GraphProto.value_info` in a second `ModelProto.graph` field, which protobuf merges into
+/// the first), so nothing of the original model is re-encoded.
+fn with_untyped_value_info(
+    path: &Path,
+    model: &ModelProto,
+) -> Result<Option<Vec<u8>>, PartitionError> {
+    // `TensorProto.DataLocation.EXTERNAL`.
+    const EXTERNAL: i32 = 1;
+    let Some(graph) = model.graph.as_ref() else {
+        return Ok(None);
+    };
+    let external = graph
+        .initializer
+        .iter()
+        .any(|t| t.data_location == EXTERNAL);
+    if external {
+        return Ok(None);
+    }
+    let declared: std::collections::HashSet<&str> = graph
+        .input
+        .iter()
+        .chain(&graph.output)
+        .chain(&graph.value_info)
+        .map(|v| v.name.as_str())
+        .chain(graph.initializer.iter().map(|t| t.name.as_str()))
+        .collect();
+    let mut entries = Vec::new();
+    for node in &graph.node {
+        for output in node.output.iter().filter(|o| !o.is_empty()) {
+            if !declared.contains(output.as_str()) {
+                let value_info = length_delimited(1, output.as_bytes());
+                entries.extend(length_delimited(13, &value_info));
+            }
+        }
+    }
+    let mut bytes = std::fs::read(path)
+        .map_err(|source| PartitionError::Onnx(crate::onnx::OnnxError::io("read", path, source)))?;
+    bytes.extend(length_delimited(7, &entries));
+    Ok(Some(bytes))
+}
+
+/// A protobuf field of wire type 2: tag, length, payload.
+fn length_delimited(field: u32, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len() + 10);
+    varint(&mut out, u64::from(field << 3 | 2));
+    varint(&mut out, payload.len() as u64);
+    out.extend_from_slice(payload);
+    out
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 /// ORT's `VerifyEachNodeIsAssignedToAnEp` message: the graph loaded and was partitioned, but

@@ -6,8 +6,8 @@
 //!   what the CPU EP did to it afterwards, undone;
 //! - [`graph`]: that graph as an [`AnalysisGraph`] — nodes, constant vs overridable
 //!   initializers, inferred shapes, edges;
-//! - [`rules`]: the CoreML EP's node-support rules as versioned data ([`rules::FAMILY_2024`],
-//!   [`rules::RELEASE_1_31`]), each row citing the ORT source it was read from;
+//! - [`rules`]: the CoreML EP's node-support rules by epoch ([`rules::rule_set`] resolves the
+//!   rules of one ORT version), each rule citing the ORT source it was read from;
 //! - [`grouping`]: ORT's `CreateSupportedPartitionNodeGroups`;
 //! - [`predict()`]: rules + grouping + the family's partition filter → [`PartitionReport`],
 //!   with cut-makers found by counterfactual;
@@ -57,7 +57,7 @@ pub use rules::RuleFamily;
 /// What `epbench analyze` predicts for.
 #[derive(Debug, Clone, Copy)]
 pub struct AnalyzeOptions {
-    /// The rules (default: the current release, [`rules::RELEASE_1_31`]).
+    /// The rules (default: those of [`rules::LATEST`]; the CLI follows the loaded runtime).
     pub family: &'static RuleFamily,
     /// The format the user asked for; the other format is predicted too, for comparison.
     pub format: ModelFormat,
@@ -67,7 +67,7 @@ pub struct AnalyzeOptions {
 impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
-            family: &rules::RELEASE_1_31,
+            family: rules::latest(),
             format: ModelFormat::NeuralNetwork,
             require_static_input_shapes: false,
         }
@@ -143,7 +143,7 @@ impl Analysis {
 /// Analyses a model file: ORT optimises it at level 1 (the graph partitioning sees), then both
 /// formats are predicted under `options.family`.
 pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, PartitionError> {
-    let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers)?;
+    let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers())?;
     let mut analysis = analyze_model(&level1.model, options)?;
     analysis.optimised_by = level1.ort_version;
     analysis.unoptimised_because = level1.unoptimised_because;

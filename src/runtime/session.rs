@@ -161,11 +161,22 @@ impl SessionConfig {
         model: &Path,
     ) -> Result<BuiltSession, (crate::Error, Vec<LogLine>)> {
         let sink = LogSink::default();
-        self.build_into(model, sink.clone())
+        self.build_into(model, None, sink.clone())
             .map_err(|e| (e, sink.take()))
     }
 
-    fn build_into(&self, model: &Path, sink: LogSink) -> crate::Result<BuiltSession> {
+    /// [`Self::build`] on model bytes held in memory; `model` names the file they came from (for
+    /// messages, and it must exist). External data is not resolved for such a model.
+    pub fn build_from_memory(&self, model: &Path, bytes: &[u8]) -> crate::Result<BuiltSession> {
+        self.build_into(model, Some(bytes), LogSink::default())
+    }
+
+    fn build_into(
+        &self,
+        model: &Path,
+        bytes: Option<&[u8]>,
+        sink: LogSink,
+    ) -> crate::Result<BuiltSession> {
         if !model.is_file() {
             return Err(RuntimeError::ModelNotFound {
                 path: model.to_path_buf(),
@@ -223,9 +234,11 @@ impl SessionConfig {
         }
 
         let started = Instant::now();
-        let session = builder
-            .commit_from_file(model)
-            .map_err(|e| session_error(e.to_string()))?;
+        let session = match bytes {
+            Some(bytes) => builder.commit_from_memory(bytes),
+            None => builder.commit_from_file(model),
+        }
+        .map_err(|e| session_error(e.to_string()))?;
         let create_time = started.elapsed();
         Ok(BuiltSession {
             session,
