@@ -18,12 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::runtime::{CoreMlOptions, Ep, LogLevel, ModelFormat, OptLevel, SessionConfig};
 
-use super::graph::AnalysisGraph;
 use super::measured::{Measured, measured_from_logs};
-use super::predict::{PredictOptions, predict};
+use super::predict::PredictOptions;
 use super::report::format_name;
 use super::rules::{RuleFamily, Verdict};
-use super::{level1, lowering};
+use super::{capability, level1, lowering};
 
 /// One CoreML option set a model is checked under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -198,10 +197,9 @@ pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) ->
     let mut unoptimised_because = None;
     let graph = level1::ort_level1_model(model, family.level1_disabled_optimizers())
         .map_err(|e| e.to_string())
-        .and_then(|l1| {
+        .map(|l1| {
             unoptimised_because = l1.unoptimised_because.clone();
-            AnalysisGraph::from_model(&lowering::undo_cpu_lowering(&l1.model))
-                .map_err(|e| e.to_string())
+            lowering::lower_back(&l1.model, l1.original.as_ref())
         });
     let cases = cases
         .iter()
@@ -213,7 +211,7 @@ pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) ->
                         reason: reason.clone(),
                         measured: counts_of(&measured),
                     },
-                    Ok(graph) => compare(model, graph, family, case, &measured),
+                    Ok(lowered) => compare(model, lowered, family, case, &measured),
                 },
             };
             (case, outcome)
@@ -245,19 +243,26 @@ struct Tally {
 
 fn compare(
     model: &Path,
-    graph: &AnalysisGraph,
+    lowered: &lowering::Lowered,
     family: &'static RuleFamily,
     case: Case,
     measured: &Measured,
 ) -> CaseOutcome {
-    let prediction = predict(
-        graph,
-        PredictOptions {
-            family,
-            format: case.format,
-            require_static_input_shapes: case.require_static_input_shapes,
-        },
-    );
+    let options = PredictOptions {
+        family,
+        format: case.format,
+        require_static_input_shapes: case.require_static_input_shapes,
+    };
+    let passes = match capability::predict_passes(lowered, options) {
+        Ok(passes) => passes,
+        Err(e) => {
+            return CaseOutcome::PredictionFailed {
+                reason: e.to_string(),
+                measured: counts_of(measured),
+            };
+        }
+    };
+    let (graph, prediction) = (&passes.graph, &passes.prediction);
     let predicted = Counts {
         nodes: prediction.report.nodes,
         supported_nodes: prediction.report.supported_nodes,
@@ -276,11 +281,24 @@ fn compare(
     }
     let mut theirs: HashMap<(String, String), Tally> = HashMap::new();
     for line in &measured.node_lines {
-        let t = theirs
-            .entry((line.op.clone(), line.name.clone()))
-            .or_default();
+        // A partition fused in an earlier pass: ORT names it after its metadef.
+        let key = if line.op.contains("_CoreML_") {
+            (capability::FUSED_PARTITION.to_string(), String::new())
+        } else {
+            (line.op.clone(), line.name.clone())
+        };
+        let t = theirs.entry(key).or_default();
         t.nodes += 1;
         t.supported += usize::from(line.supported);
+    }
+    if std::env::var_os("EPBENCH_DEBUG_CHECK").is_some() {
+        eprintln!("== {} {:?}", model.display(), case);
+        for (n, v) in graph.nodes().iter().zip(&prediction.rule_verdicts) {
+            eprintln!("P {} [{}] {}", n.op_type, n.name, v.is_supported());
+        }
+        for l in &measured.node_lines {
+            eprintln!("M {} [{}] {} #{}", l.op, l.name, l.supported, l.index);
+        }
     }
     let mut nodes_same = 0;
     let mut disagreements = Vec::new();

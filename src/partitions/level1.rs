@@ -25,6 +25,9 @@ pub struct Level1Model {
     pub ort_version: String,
     /// Level-1 transformers that were switched off to emulate an older release.
     pub disabled_optimizers: Vec<String>,
+    /// The model as given, when `model` is ORT's level-1 graph of it (to restore the function
+    /// nodes ORT inlined for the CPU, [`super::lowering::lower_back`]).
+    pub original: Option<ModelProto>,
     /// Set when ORT could not create the CPU session (an op the CPU EP has no kernel for, which
     /// ORT reports before it saves the optimised model): the model is then analysed as given,
     /// and this says why.
@@ -75,9 +78,9 @@ pub fn ort_level1_model(
     let session_time = started.elapsed();
     let runtime = crate::runtime::global().map_err(optimise_error)?;
     let read_started = Instant::now();
-    let model = match unoptimised_because {
-        None => crate::onnx::read_model(&optimised)?,
-        Some(_) => crate::onnx::read_model(model_path)?,
+    let (model, original) = match unoptimised_because {
+        None => (crate::onnx::read_model(&optimised)?, Some(original)),
+        Some(_) => (original, None),
     };
     let read_time = read_started.elapsed();
     Ok(Level1Model {
@@ -86,6 +89,7 @@ pub fn ort_level1_model(
         read_time,
         ort_version: runtime.version().to_string(),
         disabled_optimizers: disabled_optimizers.iter().map(|s| s.to_string()).collect(),
+        original,
         unoptimised_because,
     })
 }

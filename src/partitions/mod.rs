@@ -25,6 +25,7 @@
 //! ```
 
 pub mod agreement;
+pub mod capability;
 mod error;
 pub mod graph;
 pub mod grouping;
@@ -35,7 +36,7 @@ pub mod predict;
 pub mod recommend;
 pub mod report;
 pub mod rules;
-mod schema;
+pub(crate) mod schema;
 mod shapes;
 
 use std::path::Path;

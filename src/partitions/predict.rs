@@ -54,6 +54,17 @@ pub struct Prediction {
 
 /// Predicts the CoreML EP's partitions of `graph` (which should be ORT's level-1 graph).
 pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
+    predict_with(graph, options, None)
+}
+
+/// [`predict`] where only the nodes with `eligible[i]` may join a partition (the others are
+/// assigned to another EP already: ORT's `CreateSupportedPartitionNodeGroups` treats them as
+/// unsupported). `None`: every node is eligible.
+pub fn predict_with(
+    graph: &AnalysisGraph,
+    options: PredictOptions,
+    eligible: Option<&[bool]>,
+) -> Prediction {
     let rule_verdicts: Vec<Verdict> = (0..graph.len())
         .map(|i| {
             evaluate_node(
@@ -65,7 +76,11 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
             )
         })
         .collect();
-    let supported: Vec<bool> = rule_verdicts.iter().map(Verdict::is_supported).collect();
+    let supported: Vec<bool> = rule_verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.is_supported() && eligible.is_none_or(|e| e.get(i).copied().unwrap_or(false)))
+        .collect();
     let grouping = run_grouping(graph, &supported, options.family);
 
     let mut verdicts = rule_verdicts.clone();
@@ -80,7 +95,7 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
         });
     }
 
-    let cut_makers = cut_makers(graph, &rule_verdicts, &grouping, options.family);
+    let cut_makers = cut_makers(graph, &supported, &grouping, options.family);
     let report = PartitionReport {
         source: Source::Predicted,
         rule_set: Some(options.family.id_card()),
@@ -146,14 +161,13 @@ fn unsupported(graph: &AnalysisGraph, verdicts: &[Verdict]) -> Vec<UnsupportedOp
 /// to another cut-maker removes nothing on its own, and the numbers of two ops need not add up.
 fn cut_makers(
     graph: &AnalysisGraph,
-    rule_verdicts: &[Verdict],
+    base_supported: &[bool],
     base: &Grouping,
     family: &RuleFamily,
 ) -> Vec<CutMaker> {
-    let base_supported: Vec<bool> = rule_verdicts.iter().map(Verdict::is_supported).collect();
     let mut rejected_by_op: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (index, verdict) in rule_verdicts.iter().enumerate() {
-        if !verdict.is_supported() {
+    for (index, &supported) in base_supported.iter().enumerate() {
+        if !supported {
             rejected_by_op
                 .entry(graph.node(index).op_type.as_str())
                 .or_default()
@@ -165,7 +179,7 @@ fn cut_makers(
     let mut makers: Vec<CutMaker> = rejected_by_op
         .into_iter()
         .filter_map(|(op, nodes)| {
-            let mut flipped = base_supported.clone();
+            let mut flipped = base_supported.to_vec();
             for &n in &nodes {
                 flipped[n] = true;
             }
