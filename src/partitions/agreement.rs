@@ -294,7 +294,12 @@ fn compare(
     if std::env::var_os("EPBENCH_DEBUG_CHECK").is_some() {
         eprintln!("== {} {:?}", model.display(), case);
         for (n, v) in graph.nodes().iter().zip(&prediction.rule_verdicts) {
-            eprintln!("P {} [{}] {}", n.op_type, n.name, v.is_supported());
+            let dims: Vec<String> = n
+                .inputs
+                .iter()
+                .map(|x| format!("{:?}", graph.value(x).and_then(|t| t.ort_dims())))
+                .collect();
+            eprintln!("P {} [{}] {} {}", n.op_type, n.name, v.is_supported(), dims.join(" "));
         }
         for l in &measured.node_lines {
             eprintln!("M {} [{}] {} #{}", l.op, l.name, l.supported, l.index);

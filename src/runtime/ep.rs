@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use ort::ep::{self, ExecutionProviderDispatch};
+use ort::ep::{self, ArbitrarilyConfigurableExecutionProvider, ExecutionProviderDispatch};
 
 use super::RuntimeError;
 
@@ -106,6 +106,11 @@ impl FromStr for EpKind {
                 input: s.to_string(),
             })
     }
+}
+
+/// A boolean provider option as ORT parses it ("1" is on).
+fn flag(on: bool) -> String {
+    if on { "1" } else { "0" }.to_string()
 }
 
 /// CoreML's `ModelFormat` option.
@@ -216,8 +221,6 @@ impl Ep {
                         ComputeUnits::CpuAndGpu => ep::coreml::ComputeUnits::CPUAndGPU,
                         ComputeUnits::CpuOnly => ep::coreml::ComputeUnits::CPUOnly,
                     })
-                    .with_static_input_shapes(o.static_shapes)
-                    .with_subgraphs(o.subgraphs)
                     .with_specialization_strategy(match o.strategy {
                         SpecializationStrategy::Default => {
                             ep::coreml::SpecializationStrategy::Default
@@ -226,8 +229,16 @@ impl Ep {
                             ep::coreml::SpecializationStrategy::FastPrediction
                         }
                     })
-                    .with_profile_compute_plan(o.profile_compute_plan)
-                    .with_low_precision_accumulation_on_gpu(o.low_precision_gpu);
+                    // ort 2.0.0-rc.15's bool setters (`with_static_input_shapes`, ...) write
+                    // "true"/"false", and ORT's parser (coreml_options.cc) takes only "1" as on:
+                    // the flags are set here as ORT spells them.
+                    .with_arbitrary_config("RequireStaticInputShapes", flag(o.static_shapes))
+                    .with_arbitrary_config("EnableOnSubgraphs", flag(o.subgraphs))
+                    .with_arbitrary_config("ProfileComputePlan", flag(o.profile_compute_plan))
+                    .with_arbitrary_config(
+                        "AllowLowPrecisionAccumulationOnGPU",
+                        flag(o.low_precision_gpu),
+                    );
                 if let Some(dir) = &o.cache_dir {
                     coreml = coreml.with_model_cache_dir(dir.display());
                 }
@@ -248,7 +259,6 @@ impl Ep {
 
     /// The options as ORT receives them (`key=value`), for reports and baseline metadata.
     pub fn ort_options(&self) -> Vec<(&'static str, String)> {
-        let flag = |b: bool| if b { "1" } else { "0" }.to_string();
         match self {
             Ep::Cpu => Vec::new(),
             Ep::CoreMl(o) => {
