@@ -12,11 +12,13 @@
 //! has no kernel for it; the second condition is what the CPU-only level-1 session shows (it
 //! inlined the node), see [`super::lowering::lower_back`].
 
+use std::collections::{HashMap, HashSet};
+
 use crate::onnx::proto::{ModelProto, NodeProto};
 
 use super::PartitionError;
 use super::graph::AnalysisGraph;
-use super::lowering::Lowered;
+use super::lowering::{InlinedFunction, Lowered};
 use super::predict::{PredictOptions, Prediction, predict_with};
 
 /// The op type epbench gives a fused CoreML partition in a second pass (ORT names it after the
@@ -28,7 +30,8 @@ pub const FUSED_PARTITION: &str = "(CoreML partition)";
 pub struct Passes {
     pub graph: AnalysisGraph,
     pub prediction: Prediction,
-    /// 1, or 2 when ORT inlined a function node CoreML did not take.
+    /// How many `GetCapability` passes ORT makes: 1, more when it inlines function nodes that
+    /// CoreML did not take.
     pub passes: usize,
     /// Nodes in the first pass's kept partitions (run on CoreML as well when there is a
     /// second pass).
@@ -36,66 +39,70 @@ pub struct Passes {
 }
 
 /// Predicts ORT's partitioning passes on `lowered` (the level-1 graph with the CPU lowering
-/// undone).
+/// undone): a pass, then the function nodes no partition kept are inlined and the next pass
+/// runs, until no function node is left to inline.
 pub fn predict_passes(lowered: &Lowered, options: PredictOptions) -> Result<Passes, PartitionError> {
-    let graph = AnalysisGraph::from_model(&lowered.model)?;
-    let first = predict_with(&graph, options, None);
-    let first_pass_supported = first.report.supported_nodes;
-    let kept: std::collections::HashSet<usize> =
-        first.grouping.kept.iter().flatten().copied().collect();
-    let inline_now: Vec<usize> = lowered
-        .inlined
-        .iter()
-        .filter_map(|f| {
-            graph
-                .nodes()
-                .iter()
-                .position(|n| n.outputs.first() == Some(&f.output))
-        })
-        .filter(|i| !kept.contains(i))
-        .collect();
-    if inline_now.is_empty() {
-        return Ok(Passes {
-            graph,
-            prediction: first,
-            passes: 1,
-            first_pass_supported,
-        });
+    let mut model = lowered.model.clone();
+    let pending: &[InlinedFunction] = &lowered.inlined;
+    let mut eligible: Option<Vec<bool>> = None;
+    let mut first_pass_supported = None;
+    let mut pass = 0;
+    loop {
+        pass += 1;
+        let graph = AnalysisGraph::from_model(&model)?;
+        let prediction = predict_with(&graph, options, eligible.as_deref());
+        first_pass_supported.get_or_insert(prediction.report.supported_nodes);
+        let kept: HashSet<usize> = prediction.grouping.kept.iter().flatten().copied().collect();
+        let can_inline = |i: usize| {
+            !kept.contains(&i) && eligible.as_ref().is_none_or(|e| e.get(i).copied().unwrap_or(false))
+        };
+        let inline_now: Vec<(usize, InlinedFunction)> = graph
+            .nodes()
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| can_inline(i))
+            .filter_map(|(i, n)| {
+                let f = pending.iter().find(|f| n.outputs.first() == Some(&f.output))?;
+                Some((i, f.clone()))
+            })
+            .collect();
+        // Passes beyond a few would mean a cycle in the bodies; ORT's own nesting is shallow.
+        if inline_now.is_empty() || pass >= 8 {
+            return Ok(Passes {
+                graph,
+                prediction,
+                passes: pass,
+                first_pass_supported: first_pass_supported.unwrap_or_default(),
+            });
+        }
+        let (next, next_eligible) = next_pass_graph(&model, &graph, &prediction, &inline_now);
+        model = next;
+        eligible = Some(next_eligible);
     }
-    let (model, eligible) = second_pass_graph(lowered, &graph, &first, &inline_now);
-    let graph2 = AnalysisGraph::from_model(&model)?;
-    let prediction = predict_with(&graph2, options, Some(&eligible));
-    Ok(Passes {
-        graph: graph2,
-        prediction,
-        passes: 2,
-        first_pass_supported,
-    })
 }
 
-/// The graph of the second pass and, per node, whether it is still unassigned (the only nodes
-/// the CoreML EP can group then).
-fn second_pass_graph(
-    lowered: &Lowered,
+/// The graph of the next pass and, per node, whether it is still unassigned (the only nodes
+/// the CoreML EP can group then): this pass's partitions become fused nodes, the inlined
+/// function nodes their bodies, everything else stays (assigned to the CPU).
+fn next_pass_graph(
+    model: &ModelProto,
     graph: &AnalysisGraph,
-    first: &Prediction,
-    inline_now: &[usize],
+    this: &Prediction,
+    inline_now: &[(usize, InlinedFunction)],
 ) -> (ModelProto, Vec<bool>) {
-    let source_nodes = lowered
-        .model
+    let source_nodes = model
         .graph
         .as_ref()
         .map(|g| g.node.as_slice())
         .unwrap_or_default();
     // Analysis nodes are the model's nodes less its Constants (`AnalysisGraph::from_model`
     // makes those initializers), matched by their outputs.
-    let by_outputs: std::collections::HashMap<&[String], &NodeProto> = source_nodes
+    let by_outputs: HashMap<&[String], &NodeProto> = source_nodes
         .iter()
         .map(|n| (n.output.as_slice(), n))
         .collect();
-    let graph_outputs: std::collections::HashSet<&str> =
-        graph.graph_outputs().iter().map(String::as_str).collect();
-    let partition_of: std::collections::HashMap<usize, usize> = first
+    let graph_outputs: HashSet<&str> = graph.graph_outputs().iter().map(String::as_str).collect();
+    let partition_of: HashMap<usize, usize> = this
         .grouping
         .kept
         .iter()
@@ -104,35 +111,40 @@ fn second_pass_graph(
         .collect();
     let mut nodes: Vec<NodeProto> = Vec::new();
     let mut eligible: Vec<bool> = Vec::new();
-    let mut emitted: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    let mut emitted: HashSet<usize> = HashSet::new();
+    // A value is written once: a body node that also survives elsewhere is emitted once.
+    let mut written: HashSet<String> = HashSet::new();
+    let mut push = |node: NodeProto, is_eligible: bool, nodes: &mut Vec<NodeProto>| {
+        if node.output.iter().any(|o| !o.is_empty() && written.contains(o)) {
+            return;
+        }
+        written.extend(node.output.iter().filter(|o| !o.is_empty()).cloned());
+        nodes.push(node);
+        eligible.push(is_eligible);
+    };
     for (i, node) in graph.nodes().iter().enumerate() {
         if let Some(&p) = partition_of.get(&i) {
             if emitted.insert(p) {
-                nodes.push(fused_node(graph, &first.grouping.kept[p], &graph_outputs));
-                eligible.push(false);
+                push(fused_node(graph, &this.grouping.kept[p], &graph_outputs), false, &mut nodes);
             }
             continue;
         }
-        if inline_now.contains(&i) {
-            let output = graph.node(i).outputs.first();
-            if let Some(f) = lowered.inlined.iter().find(|f| Some(&f.output) == output) {
-                for b in &f.body {
-                    nodes.push(b.clone());
-                    eligible.push(true);
-                }
-                continue;
+        if let Some((_, f)) = inline_now.iter().find(|(j, _)| *j == i) {
+            for b in &f.body {
+                push(b.clone(), true, &mut nodes);
             }
+            continue;
         }
         if let Some(proto) = by_outputs.get(node.outputs.as_slice()) {
-            nodes.push((*proto).clone());
-            eligible.push(false);
+            push((*proto).clone(), false, &mut nodes);
         }
     }
-    let mut model = lowered.model.clone();
-    if let Some(g) = model.graph.as_mut() {
+    drop(push);
+    let mut next = model.clone();
+    if let Some(g) = next.graph.as_mut() {
         g.node = nodes;
     }
-    (model, eligible)
+    (next, eligible)
 }
 
 /// A first-pass partition as one node: its inputs are the values it reads from outside (not
@@ -141,10 +153,10 @@ fn second_pass_graph(
 fn fused_node(
     graph: &AnalysisGraph,
     members: &[usize],
-    graph_outputs: &std::collections::HashSet<&str>,
+    graph_outputs: &HashSet<&str>,
 ) -> NodeProto {
-    let inside: std::collections::HashSet<usize> = members.iter().copied().collect();
-    let produced: std::collections::HashSet<&str> = members
+    let inside: HashSet<usize> = members.iter().copied().collect();
+    let produced: HashSet<&str> = members
         .iter()
         .flat_map(|&m| graph.node(m).outputs.iter().map(String::as_str))
         .collect();

@@ -72,7 +72,7 @@ pub fn ort_level1_model(
             None
         }
         Err(_) if optimised.is_file() => None,
-        Err(e) if cpu_lacks_a_kernel(&e) => Some(e.to_string()),
+        Err(e) if fails_after_loading(&e) => Some(e.to_string()),
         Err(e) => return Err(optimise_error(e)),
     };
     let session_time = started.elapsed();
@@ -159,10 +159,10 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-/// ORT's `VerifyEachNodeIsAssignedToAnEp` message: the graph loaded and was partitioned, but
-/// the CPU EP has no kernel for some node. The CoreML EP may still take that node.
-fn cpu_lacks_a_kernel(error: &crate::Error) -> bool {
-    error
-        .to_string()
-        .contains("Could not find an implementation for")
+/// A CPU session failure after ORT loaded the graph: no CPU kernel for a node (ORT's
+/// `VerifyEachNodeIsAssignedToAnEp`), or a CPU kernel refusing its attributes. The CoreML EP may
+/// still take those nodes; a model ORT cannot load at all fails both ways.
+fn fails_after_loading(error: &crate::Error) -> bool {
+    let message = error.to_string();
+    !(message.contains("Load model") || message.contains("No such file"))
 }

@@ -159,9 +159,13 @@ fn restore_functions(
     let mut out = Vec::with_capacity(nodes.len());
     for (i, n) in nodes.iter().enumerate() {
         if let Some((f, body)) = replace.get(&i) {
+            // Function nodes inside the body (SoftmaxCrossEntropyLoss holds a
+            // NegativeLogLikelihoodLoss, which ORT inlines in a further pass) stay expanded:
+            // the CPU session shows only the full expansion.
+            let body: Vec<NodeProto> = body.iter().map(|&b| nodes[b].clone()).collect();
             inlined.push(InlinedFunction {
                 output: f.output.first().cloned().unwrap_or_default(),
-                body: body.iter().map(|&b| nodes[b].clone()).collect(),
+                body,
             });
             out.push(f.clone());
         } else if !taken.contains(&i) {
@@ -330,10 +334,10 @@ fn fold_inlined_functions(
             }
         }
         let first = indices.iter().copied().min().unwrap_or_default();
+        // Inlined function nodes are unnamed in ORT's graph, and so is the node put back.
         folded.insert(
             first,
             NodeProto {
-                name: format!("{} (inlined by ORT)", op_of[prefix]),
                 op_type: op_of[prefix].clone(),
                 input: inputs,
                 output: outputs,
