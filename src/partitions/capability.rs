@@ -41,7 +41,10 @@ pub struct Passes {
 /// Predicts ORT's partitioning passes on `lowered` (the level-1 graph with the CPU lowering
 /// undone): a pass, then the function nodes no partition kept are inlined and the next pass
 /// runs, until no function node is left to inline.
-pub fn predict_passes(lowered: &Lowered, options: PredictOptions) -> Result<Passes, PartitionError> {
+pub fn predict_passes(
+    lowered: &Lowered,
+    options: PredictOptions,
+) -> Result<Passes, PartitionError> {
     let mut model = lowered.model.clone();
     let pending: &[InlinedFunction] = &lowered.inlined;
     let mut eligible: Option<Vec<bool>> = None;
@@ -54,7 +57,10 @@ pub fn predict_passes(lowered: &Lowered, options: PredictOptions) -> Result<Pass
         first_pass_supported.get_or_insert(prediction.report.supported_nodes);
         let kept: HashSet<usize> = prediction.grouping.kept.iter().flatten().copied().collect();
         let can_inline = |i: usize| {
-            !kept.contains(&i) && eligible.as_ref().is_none_or(|e| e.get(i).copied().unwrap_or(false))
+            !kept.contains(&i)
+                && eligible
+                    .as_ref()
+                    .is_none_or(|e| e.get(i).copied().unwrap_or(false))
         };
         let inline_now: Vec<(usize, InlinedFunction)> = graph
             .nodes()
@@ -62,7 +68,9 @@ pub fn predict_passes(lowered: &Lowered, options: PredictOptions) -> Result<Pass
             .enumerate()
             .filter(|&(i, _)| can_inline(i))
             .filter_map(|(i, n)| {
-                let f = pending.iter().find(|f| n.outputs.first() == Some(&f.output))?;
+                let f = pending
+                    .iter()
+                    .find(|f| n.outputs.first() == Some(&f.output))?;
                 Some((i, f.clone()))
             })
             .collect();
@@ -115,7 +123,11 @@ fn next_pass_graph(
     // A value is written once: a body node that also survives elsewhere is emitted once.
     let mut written: HashSet<String> = HashSet::new();
     let mut push = |node: NodeProto, is_eligible: bool, nodes: &mut Vec<NodeProto>| {
-        if node.output.iter().any(|o| !o.is_empty() && written.contains(o)) {
+        if node
+            .output
+            .iter()
+            .any(|o| !o.is_empty() && written.contains(o))
+        {
             return;
         }
         written.extend(node.output.iter().filter(|o| !o.is_empty()).cloned());
@@ -125,7 +137,11 @@ fn next_pass_graph(
     for (i, node) in graph.nodes().iter().enumerate() {
         if let Some(&p) = partition_of.get(&i) {
             if emitted.insert(p) {
-                push(fused_node(graph, &this.grouping.kept[p], &graph_outputs), false, &mut nodes);
+                push(
+                    fused_node(graph, &this.grouping.kept[p], &graph_outputs),
+                    false,
+                    &mut nodes,
+                );
             }
             continue;
         }
@@ -139,7 +155,6 @@ fn next_pass_graph(
             push((*proto).clone(), false, &mut nodes);
         }
     }
-    drop(push);
     let mut next = model.clone();
     if let Some(g) = next.graph.as_mut() {
         g.node = nodes;

@@ -121,9 +121,11 @@ fn restore_functions(
         if !is_function_op(&f.op_type, &f.domain, opset) {
             continue;
         }
-        let still_there = f.output.first().and_then(|o| producer.get(o.as_str())).is_some_and(
-            |&i| nodes[i].op_type == f.op_type,
-        );
+        let still_there = f
+            .output
+            .first()
+            .and_then(|o| producer.get(o.as_str()))
+            .is_some_and(|&i| nodes[i].op_type == f.op_type);
         if still_there {
             continue;
         }

@@ -79,7 +79,9 @@ pub fn predict_with(
     let supported: Vec<bool> = rule_verdicts
         .iter()
         .enumerate()
-        .map(|(i, v)| v.is_supported() && eligible.is_none_or(|e| e.get(i).copied().unwrap_or(false)))
+        .map(|(i, v)| {
+            v.is_supported() && eligible.is_none_or(|e| e.get(i).copied().unwrap_or(false))
+        })
         .collect();
     let grouping = run_grouping(graph, &supported, options.family);
 

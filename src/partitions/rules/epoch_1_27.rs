@@ -49,13 +49,14 @@ pub const EPOCH: Epoch = Epoch {
         citation: "coreml_execution_provider.cc, PR #28293 (merged 2026-04-30, 'drop trivial-only \
                    partitions')",
     })),
-    registry_source: Some("op_builder_factory.cc 2026 snapshots (f6974692 minus Equal) + 1.31.1 wheel op tables"),
+    registry_source: Some(
+        "op_builder_factory.cc 2026 snapshots (f6974692 minus Equal) + 1.31.1 wheel op tables",
+    ),
     level1: Some(Level1 {
         disabled_optimizers: &[],
         note: "the graph is the loaded runtime's own level-1 graph",
     }),
 };
-
 
 const MLPROGRAM_ONLY: Support = No("supported only in MLProgram");
 const NO_MLPROGRAM: Support = No("the builder does not support MLProgram");

@@ -10,14 +10,19 @@ use crate::onnx::proto::data_type::{BOOL, FLOAT, FLOAT16, INT32, INT64};
 use crate::runtime::ModelFormat;
 
 use super::eval::BuilderInput;
-use crate::partitions::shapes::slice_len;
 use super::{Check, Epoch, GenericRules, Level1, OpRule, PartitionFilter, RejectCategory, Support};
+use crate::partitions::shapes::slice_len;
 
 type Outcome = Result<(), (RejectCategory, String)>;
 
-use RejectCategory::{Attribute, DimLimit, DynamicShape, Dtype, NoShape, NotConstant, Producer, Rank};
+use RejectCategory::{
+    Attribute, DimLimit, Dtype, DynamicShape, NoShape, NotConstant, Producer, Rank,
+};
 
-fn fail<T>(category: RejectCategory, detail: impl Into<String>) -> Result<T, (RejectCategory, String)> {
+fn fail<T>(
+    category: RejectCategory,
+    detail: impl Into<String>,
+) -> Result<T, (RejectCategory, String)> {
     Err((category, detail.into()))
 }
 
@@ -143,8 +148,16 @@ fn default_dtype(b: &BuilderInput<'_>, i: usize) -> Outcome {
             format!(
                 "input {i} is {}; {} takes {} (base_op_builder.cc IsInputDtypeSupport)",
                 dtype_name(t),
-                if b.mlprogram() { "MLProgram" } else { "NeuralNetwork" },
-                if b.mlprogram() { "float32/float16/int64" } else { "float32" }
+                if b.mlprogram() {
+                    "MLProgram"
+                } else {
+                    "NeuralNetwork"
+                },
+                if b.mlprogram() {
+                    "float32/float16/int64"
+                } else {
+                    "float32"
+                }
             ),
         )
     }
@@ -186,7 +199,10 @@ fn activation(b: &BuilderInput<'_>) -> Outcome {
 fn quick_gelu(b: &BuilderInput<'_>) -> Outcome {
     default_dtype(b, 0)?;
     if !b.mlprogram() {
-        return fail(RejectCategory::Format, "QuickGelu is implemented for MLProgram only");
+        return fail(
+            RejectCategory::Format,
+            "QuickGelu is implemented for MLProgram only",
+        );
     }
     b.shape_or_fail(0, "the input")?;
     Ok(())
@@ -207,7 +223,11 @@ fn binary(b: &BuilderInput<'_>) -> Outcome {
         if a.is_none() || e != a {
             return fail(
                 Dtype,
-                format!("base is {} and exponent {}; they must match", dtype_name(a), dtype_name(e)),
+                format!(
+                    "base is {} and exponent {}; they must match",
+                    dtype_name(a),
+                    dtype_name(e)
+                ),
             );
         }
     }
@@ -222,7 +242,10 @@ fn pool(b: &BuilderInput<'_>) -> Outcome {
     default_dtype(b, 0)?;
     let x = b.shape_or_fail(0, "the input")?;
     if x.len() != 4 {
-        return fail(Rank, format!("input has rank {}; only rank 4 is supported", x.len()));
+        return fail(
+            Rank,
+            format!("input has rank {}; only rank 4 is supported", x.len()),
+        );
     }
     let op = b.node.op_type.as_str();
     if op == "AveragePool" || op == "MaxPool" {
@@ -263,7 +286,10 @@ fn reduction(b: &BuilderInput<'_>) -> Outcome {
         empty_axes = axes.typed_int64_values == 0;
     }
     if empty_axes && noop && !b.mlprogram() {
-        return fail(Attribute, "noop_with_empty_axes with empty axes is not supported in NeuralNetwork");
+        return fail(
+            Attribute,
+            "noop_with_empty_axes with empty axes is not supported in NeuralNetwork",
+        );
     }
     Ok(())
 }
@@ -275,7 +301,10 @@ fn batch_norm(b: &BuilderInput<'_>) -> Outcome {
     }
     let x = b.shape_or_fail(0, "the input")?;
     if x.len() != 4 {
-        return fail(Rank, format!("input has rank {}; only 4-D is supported", x.len()));
+        return fail(
+            Rank,
+            format!("input has rank {}; only 4-D is supported", x.len()),
+        );
     }
     if b.attr_int("spatial", 1) != 1 {
         return fail(Attribute, "non-spatial BatchNormalization is not supported");
@@ -290,7 +319,10 @@ fn batch_norm(b: &BuilderInput<'_>) -> Outcome {
 
 fn normalization(b: &BuilderInput<'_>) -> Outcome {
     if !b.mlprogram() {
-        return fail(RejectCategory::Format, "MLProgram only (HasSupportedInputsImpl)");
+        return fail(
+            RejectCategory::Format,
+            "MLProgram only (HasSupportedInputsImpl)",
+        );
     }
     let t0 = b.dtype(0);
     let t1 = b.dtype(1);
@@ -299,7 +331,10 @@ fn normalization(b: &BuilderInput<'_>) -> Outcome {
         return fail(Dtype, "X, scale and bias must have the same type");
     }
     if !matches!(t0, Some(FLOAT) | Some(FLOAT16)) {
-        return fail(Dtype, format!("input is {}; float32/float16 only", dtype_name(t0)));
+        return fail(
+            Dtype,
+            format!("input is {}; float32/float16 only", dtype_name(t0)),
+        );
     }
     if b.node.outputs.len() != 1 {
         return fail(Attribute, "training-mode outputs are not supported");
@@ -358,18 +393,37 @@ fn cast(b: &BuilderInput<'_>) -> Outcome {
         }
         return fail(
             Dtype,
-            format!("{} to {} is not supported", dtype_name(Some(from)), dtype_name(Some(to))),
+            format!(
+                "{} to {} is not supported",
+                dtype_name(Some(from)),
+                dtype_name(Some(to))
+            ),
         );
     }
     if from != INT64 {
-        return fail(Dtype, format!("input is {}; NeuralNetwork casts int64 only", dtype_name(Some(from))));
+        return fail(
+            Dtype,
+            format!(
+                "input is {}; NeuralNetwork casts int64 only",
+                dtype_name(Some(from))
+            ),
+        );
     }
     let Some(edge) = b.graph.input_edges(b.node.index).first() else {
-        return fail(Producer, "no preceding node; NeuralNetwork Cast follows an ArgMax only");
+        return fail(
+            Producer,
+            "no preceding node; NeuralNetwork Cast follows an ArgMax only",
+        );
     };
     let producer = b.graph.node(edge.from);
     if producer.op_type != "ArgMax" {
-        return fail(Producer, format!("produced by {}; NeuralNetwork Cast follows an ArgMax only", producer.op_type));
+        return fail(
+            Producer,
+            format!(
+                "produced by {}; NeuralNetwork Cast follows an ArgMax only",
+                producer.op_type
+            ),
+        );
     }
     if !b.is_supported(edge.from) {
         return fail(Producer, "the producing ArgMax is not supported");
@@ -394,7 +448,10 @@ fn clip(b: &BuilderInput<'_>) -> Outcome {
                 continue;
             }
             if b.constant(i).is_none() {
-                return fail(NotConstant, format!("input {i} is not a constant initializer"));
+                return fail(
+                    NotConstant,
+                    format!("input {i} is not a constant initializer"),
+                );
             }
             if !matches!(b.dtype(0), Some(FLOAT) | Some(FLOAT16)) {
                 return fail(Dtype, "min/max are read for float32/float16 inputs only");
@@ -419,10 +476,16 @@ fn concat(b: &BuilderInput<'_>) -> Outcome {
     let x = b.shape_or_fail(0, "input 0")?;
     if !b.mlprogram() {
         if x.len() != 4 {
-            return fail(Rank, format!("input has rank {}; NeuralNetwork Concat takes 4-D", x.len()));
+            return fail(
+                Rank,
+                format!("input has rank {}; NeuralNetwork Concat takes 4-D", x.len()),
+            );
         }
         if normalise_axis(b.attr_int("axis", 1), 4) != 1 {
-            return fail(Attribute, "NeuralNetwork Concat takes the channel axis only");
+            return fail(
+                Attribute,
+                "NeuralNetwork Concat takes the channel axis only",
+            );
         }
     }
     Ok(())
@@ -456,7 +519,12 @@ fn conv(b: &BuilderInput<'_>) -> Outcome {
             _ => None,
         };
         match expected {
-            None => return fail(Attribute, format!("activation {activation} is not supported")),
+            None => {
+                return fail(
+                    Attribute,
+                    format!("activation {activation} is not supported"),
+                );
+            }
             Some(n) if n != params => return fail(Attribute, "wrong number of activation_params"),
             Some(_) => {}
         }
@@ -470,10 +538,19 @@ fn conv(b: &BuilderInput<'_>) -> Outcome {
         .output_shape(0)
         .ok_or((NoShape, "the output has no shape".to_string()))?;
     if !conv_memory_limit(&w) || !conv_memory_limit(&x) || !conv_memory_limit(&y) {
-        return fail(DimLimit, "a dim exceeds CoreML's convolution limit of 16384");
+        return fail(
+            DimLimit,
+            "a dim exceeds CoreML's convolution limit of 16384",
+        );
     }
     if w.len() != 3 && w.len() != 4 {
-        return fail(Rank, format!("{}-D convolution; only 1-D and 2-D are supported", w.len() as i64 - 2));
+        return fail(
+            Rank,
+            format!(
+                "{}-D convolution; only 1-D and 2-D are supported",
+                w.len() as i64 - 2
+            ),
+        );
     }
     if b.input_slots() > 2 && b.constant(2).is_none() {
         return fail(NotConstant, "the bias is not a constant initializer");
@@ -500,11 +577,17 @@ fn conv_transpose(b: &BuilderInput<'_>) -> Outcome {
     }
     let w = b.shape_or_fail(1, "the weight")?;
     if !conv_memory_limit(&w) || !conv_memory_limit(&x) {
-        return fail(DimLimit, "a dim exceeds CoreML's convolution limit of 16384");
+        return fail(
+            DimLimit,
+            "a dim exceeds CoreML's convolution limit of 16384",
+        );
     }
     match b.attr_str("auto_pad", "NOTSET").as_str() {
         "SAME_UPPER" | "SAME_LOWER" => {
-            return fail(Attribute, "SAME_UPPER/SAME_LOWER padding is not implemented");
+            return fail(
+                Attribute,
+                "SAME_UPPER/SAME_LOWER padding is not implemented",
+            );
         }
         "NOTSET" => {
             let pads = b.node.attr_ints("pads").unwrap_or(&[]);
@@ -524,7 +607,10 @@ fn conv_transpose(b: &BuilderInput<'_>) -> Outcome {
     if b.node.attr_ints("output_shape").is_some() {
         return fail(Attribute, "output_shape is not supported");
     }
-    if b.node.attr_ints("output_padding").is_some_and(|p| p.iter().any(|&v| v != 0)) {
+    if b.node
+        .attr_ints("output_padding")
+        .is_some_and(|p| p.iter().any(|&v| v != 0))
+    {
         return fail(Attribute, "output_padding is not supported");
     }
     Ok(())
@@ -554,7 +640,10 @@ fn flatten(b: &BuilderInput<'_>) -> Outcome {
 
 fn gather_nd(b: &BuilderInput<'_>) -> Outcome {
     let (data, indices) = (b.dtype(0), b.dtype(1));
-    if !matches!(data, Some(FLOAT) | Some(FLOAT16) | Some(INT32) | Some(INT64) | Some(BOOL)) {
+    if !matches!(
+        data,
+        Some(FLOAT) | Some(FLOAT16) | Some(INT32) | Some(INT64) | Some(BOOL)
+    ) {
         return fail(Dtype, format!("data is {}", dtype_name(data)));
     }
     if !matches!(indices, Some(INT32) | Some(INT64)) {
@@ -635,14 +724,19 @@ fn gemm(b: &BuilderInput<'_>) -> Outcome {
     let trans_a = b.attr_int("transA", 0);
     let trans_b = b.attr_int("transB", 0);
     if trans_a != 0 || b.attr_float("alpha", 1.0) != 1.0 || b.attr_float("beta", 1.0) != 1.0 {
-        return fail(Attribute, "only transA=0, alpha=1 and beta=1 are implemented");
+        return fail(
+            Attribute,
+            "only transA=0, alpha=1 and beta=1 are implemented",
+        );
     }
     if b.input_slots() == 3 {
         if b.constant(2).is_none() {
             return fail(NotConstant, "C is not a constant initializer");
         }
         let c = b.shape_or_fail(2, "C")?;
-        let n = if trans_b != 0 { bs.first() } else { bs.get(1) }.copied().unwrap_or(-1);
+        let n = if trans_b != 0 { bs.first() } else { bs.get(1) }
+            .copied()
+            .unwrap_or(-1);
         let valid = match c.as_slice() {
             [] => true,
             [d] => *d == 1 || *d == n,
@@ -666,7 +760,11 @@ fn grid_sample(b: &BuilderInput<'_>) -> Outcome {
         return fail(Rank, "GridSample takes 4-D input");
     }
     // GetMode: opset 16 names the modes bilinear/nearest/bicubic, opset 20 linear/nearest/cubic.
-    let default_mode = if b.since() >= 20 { "linear" } else { "bilinear" };
+    let default_mode = if b.since() >= 20 {
+        "linear"
+    } else {
+        "bilinear"
+    };
     let mode = b.attr_str("mode", default_mode);
     let mode = match mode.as_str() {
         "linear" => "bilinear".to_string(),
@@ -680,7 +778,10 @@ fn grid_sample(b: &BuilderInput<'_>) -> Outcome {
         && b.attr_str("padding_mode", "zeros") == "reflection"
         && b.attr_int("align_corners", 0) == 0
     {
-        return fail(Attribute, "bilinear with reflection padding and align_corners=0 is disabled");
+        return fail(
+            Attribute,
+            "bilinear with reflection padding and align_corners=0 is disabled",
+        );
     }
     Ok(())
 }
@@ -689,7 +790,10 @@ fn lrn(b: &BuilderInput<'_>) -> Outcome {
     default_dtype(b, 0)?;
     let x = b.shape_or_fail(0, "the input")?;
     if x.len() != 3 && x.len() != 4 {
-        return fail(Rank, format!("input has rank {}; LRN takes 3 or 4", x.len()));
+        return fail(
+            Rank,
+            format!("input has rank {}; LRN takes 3 or 4", x.len()),
+        );
     }
     Ok(())
 }
@@ -712,16 +816,25 @@ fn pad(b: &BuilderInput<'_>) -> Outcome {
     let mode = b.attr_str("mode", "constant");
     if b.mlprogram() {
         if mode != "constant" && mode != "reflect" {
-            return fail(Attribute, format!("mode {mode}; MLProgram takes constant and reflect"));
+            return fail(
+                Attribute,
+                format!("mode {mode}; MLProgram takes constant and reflect"),
+            );
         }
     } else if mode != "constant" {
-        return fail(Attribute, format!("mode {mode}; NeuralNetwork takes constant only"));
+        return fail(
+            Attribute,
+            format!("mode {mode}; NeuralNetwork takes constant only"),
+        );
     }
     if mode == "constant" {
         let has_value = b.input_name(2).is_some();
         if !has_value {
             if !b.mlprogram() {
-                return fail(NotConstant, "NeuralNetwork needs an explicit constant_value");
+                return fail(
+                    NotConstant,
+                    "NeuralNetwork needs an explicit constant_value",
+                );
             }
         } else if b.initializer(2).is_none() {
             return fail(NotConstant, "constant_value is not an initializer");
@@ -781,7 +894,10 @@ fn reshape(b: &BuilderInput<'_>) -> Outcome {
     }
     let x = b.shape_or_fail(0, "the data")?;
     if !is_static(&x) {
-        return fail(DynamicShape, "the data shape is not static (GetStaticShape)");
+        return fail(
+            DynamicShape,
+            "the data shape is not static (GetStaticShape)",
+        );
     }
     if x.is_empty() {
         return fail(Rank, "an empty input shape is not supported");
@@ -804,10 +920,16 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
     let rank = x.len();
     if b.mlprogram() {
         if !(3..=5).contains(&rank) {
-            return fail(Rank, format!("input has rank {rank}; MLProgram takes 3-D to 5-D"));
+            return fail(
+                Rank,
+                format!("input has rank {rank}; MLProgram takes 3-D to 5-D"),
+            );
         }
     } else if rank != 4 {
-        return fail(Rank, format!("input has rank {rank}; NeuralNetwork takes 4-D"));
+        return fail(
+            Rank,
+            format!("input has rank {rank}; NeuralNetwork takes 4-D"),
+        );
     }
     if b.attr_int("antialias", 0) != 0 {
         return fail(Attribute, "antialias is not supported");
@@ -824,7 +946,10 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
         return fail(Attribute, "exclude_outside is not supported");
     }
     if b.attr_str("keep_aspect_ratio_policy", "stretch") != "stretch" {
-        return fail(Attribute, "only keep_aspect_ratio_policy 'stretch' is supported");
+        return fail(
+            Attribute,
+            "only keep_aspect_ratio_policy 'stretch' is supported",
+        );
     }
     let using_sizes = b.input_name(3).is_some();
     let using_scales = !using_sizes && b.input_name(2).is_some();
@@ -832,7 +957,10 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
         return fail(Attribute, "needs 'scales' or 'sizes'");
     }
     let axes: Vec<usize> = match b.node.attr_ints("axes") {
-        Some(a) => a.iter().map(|&v| normalise_axis(v, rank) as usize).collect(),
+        Some(a) => a
+            .iter()
+            .map(|&v| normalise_axis(v, rank) as usize)
+            .collect(),
         None => (0..rank).collect(),
     };
     // GetValidatedResizeScales / Sizes (builders/impl/builder_utils.cc): a constant initializer
@@ -867,7 +995,10 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
                 n > 0 && r.round() == r && (n % r as i64) == 0
             };
             if !factor(x[rank - 2], sh) || !factor(x[rank - 1], sw) {
-                return fail(Attribute, "a downsampling scale is not a factor of the input size");
+                return fail(
+                    Attribute,
+                    "a downsampling scale is not a factor of the input size",
+                );
             }
         } else {
             return fail(Attribute, "scales must both be >= 1 or <= 1");
@@ -896,7 +1027,10 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
                 return fail(DynamicShape, "NeuralNetwork needs a static input shape");
             }
             if h_out % x[rank - 2] != 0 || w_out % x[rank - 1] != 0 {
-                return fail(Attribute, "output sizes must be multiples of the input sizes");
+                return fail(
+                    Attribute,
+                    "output sizes must be multiples of the input sizes",
+                );
             }
         }
     }
@@ -904,7 +1038,10 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
     if b.mlprogram() {
         if nearest {
             if coord != "asymmetric" {
-                return fail(Attribute, "nearest needs coordinate_transformation_mode asymmetric");
+                return fail(
+                    Attribute,
+                    "nearest needs coordinate_transformation_mode asymmetric",
+                );
             }
         } else {
             if coord == "pytorch_half_pixel" && h_out > 1 && w_out > 1 {
@@ -914,11 +1051,17 @@ fn resize(b: &BuilderInput<'_>) -> Outcome {
                 || coord == "align_corners"
                 || (using_sizes && coord == "asymmetric");
             if !ok {
-                return fail(Attribute, format!("linear with coordinate_transformation_mode {coord}"));
+                return fail(
+                    Attribute,
+                    format!("linear with coordinate_transformation_mode {coord}"),
+                );
             }
         }
     } else if coord != "asymmetric" {
-        return fail(Attribute, "NeuralNetwork needs coordinate_transformation_mode asymmetric");
+        return fail(
+            Attribute,
+            "NeuralNetwork needs coordinate_transformation_mode asymmetric",
+        );
     }
     Ok(())
 }
@@ -937,7 +1080,11 @@ fn shape_op(b: &BuilderInput<'_>) -> Outcome {
             };
             let rank = x.len() as i64;
             let clamp = |v: i64| normalise_axis(v, x.len()).clamp(0, rank);
-            let end = if has_end { clamp(b.attr_int("end", -1)) } else { rank };
+            let end = if has_end {
+                clamp(b.attr_int("end", -1))
+            } else {
+                rank
+            };
             if end - clamp(start) == 0 {
                 return fail(Attribute, "an empty slice of the shape");
             }
@@ -945,7 +1092,10 @@ fn shape_op(b: &BuilderInput<'_>) -> Outcome {
         return Ok(());
     }
     if t != Some(FLOAT) {
-        return fail(Dtype, format!("input is {}; NeuralNetwork takes float32", dtype_name(t)));
+        return fail(
+            Dtype,
+            format!("input is {}; NeuralNetwork takes float32", dtype_name(t)),
+        );
     }
     if b.node.attr("end").is_some() {
         return fail(Attribute, "'end' is not supported");
@@ -964,9 +1114,17 @@ fn slice(b: &BuilderInput<'_>) -> Outcome {
     }
     let x = b.shape_or_fail(0, "the data")?;
     if !is_static(&x) {
-        return fail(DynamicShape, "the data shape is not static (GetStaticShape)");
+        return fail(
+            DynamicShape,
+            "the data shape is not static (GetStaticShape)",
+        );
     }
-    for (i, what) in [(1, "'starts'"), (2, "'ends'"), (3, "'axes'"), (4, "'steps'")] {
+    for (i, what) in [
+        (1, "'starts'"),
+        (2, "'ends'"),
+        (3, "'axes'"),
+        (4, "'steps'"),
+    ] {
         if (i < 3 || b.input_name(i).is_some()) && b.constant(i).is_none() {
             return fail(NotConstant, format!("{what} is not a constant initializer"));
         }
@@ -1088,7 +1246,10 @@ fn squeeze(b: &BuilderInput<'_>) -> Outcome {
             return fail(RejectCategory::Format, "Unsqueeze is MLProgram only");
         }
         let new_dims = if b.since() > 12 {
-            b.shape(1).and_then(|s| s.first().copied()).unwrap_or(0).max(0) as usize
+            b.shape(1)
+                .and_then(|s| s.first().copied())
+                .unwrap_or(0)
+                .max(0) as usize
         } else {
             b.node.attr_ints("axes").map_or(0, <[i64]>::len)
         };
@@ -1268,7 +1429,14 @@ pub const EPOCH: Epoch = Epoch {
     // Unsqueeze, the same builder), Tile, Transpose, and Ceil of the unary builder.
     partition_filter: Some(Some(PartitionFilter {
         trivial_ops: &[
-            "Cast", "Flatten", "Identity", "Reshape", "Squeeze", "Unsqueeze", "Tile", "Transpose",
+            "Cast",
+            "Flatten",
+            "Identity",
+            "Reshape",
+            "Squeeze",
+            "Unsqueeze",
+            "Tile",
+            "Transpose",
             "Ceil",
         ],
         citation: "coreml_execution_provider.cc on_group_closed and IOpBuilder::IsTrivial at cc8e901ecc3f",

@@ -123,7 +123,9 @@ pub fn rule_set(version: &str) -> Result<&'static RuleFamily, RuleSetError> {
     }
     let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
     let map = cache.get_or_insert_with(HashMap::new);
-    Ok(*map.entry(v).or_insert_with(|| Box::leak(Box::new(resolve(v)))))
+    Ok(*map
+        .entry(v)
+        .or_insert_with(|| Box::leak(Box::new(resolve(v)))))
 }
 
 fn resolve(v: (u32, u32)) -> RuleFamily {
@@ -152,14 +154,20 @@ fn resolve(v: (u32, u32)) -> RuleFamily {
             v.0,
             v.1
         ),
-        _ => format!("{}.{}+ (asked: {}.{})", newest.since.0, newest.since.1, v.0, v.1),
+        _ => format!(
+            "{}.{}+ (asked: {}.{})",
+            newest.since.0, newest.since.1, v.0, v.1
+        ),
     };
     RuleFamily {
         id: format!("{}.{}", v.0, v.1),
         name: newest.name,
         ort_versions,
         epoch: newest.since,
-        generic: generic_epoch.generic.clone().unwrap_or_else(|| unreachable_generic()),
+        generic: generic_epoch
+            .generic
+            .clone()
+            .unwrap_or_else(unreachable_generic),
         ops,
         partition_filter: last(&|e| e.partition_filter.is_some())
             .and_then(|e| e.partition_filter.clone())
