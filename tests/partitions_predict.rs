@@ -42,7 +42,7 @@ fn report_serialises_with_the_fixed_field_names() {
     assert_eq!(json["partitions"], 3);
     assert_eq!(json["partition_sizes"], serde_json::json!([1, 1, 1]));
     assert_eq!(json["format"], "NeuralNetwork");
-    assert_eq!(json["rule_set"]["ort_versions"], "1.18-1.19");
+    assert_eq!(json["rule_set"]["ort_versions"], "1.18-1.26 (asked: 1.19)");
     assert!(json["rule_set"]["name"].is_string());
     let unsupported = &json["unsupported"][0];
     assert_eq!(unsupported["op"], "Erf");
