@@ -50,7 +50,7 @@ use crate::runtime::ModelFormat;
 pub use error::PartitionError;
 pub use graph::AnalysisGraph;
 pub use measured::{Measured, measured_from_logs};
-pub use predict::{PredictOptions, Prediction, predict};
+pub use predict::{PredictOptions, Prediction, predict, predict_with};
 pub use recommend::{Recommendation, RecommendationKind, recommend};
 pub use report::{CutMaker, PartitionReport, Source, UnsupportedOp};
 pub use rules::RuleFamily;
@@ -142,10 +142,12 @@ impl Analysis {
 }
 
 /// Analyses a model file: ORT optimises it at level 1 (the graph partitioning sees), then both
-/// formats are predicted under `options.family`.
+/// formats are predicted under `options.family`, through ORT's `GetCapability` passes
+/// ([`capability`]).
 pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, PartitionError> {
     let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers())?;
-    let mut analysis = analyze_model(&level1.model, options)?;
+    let lowered = lowering::lower_back(&level1.model, level1.original.as_ref());
+    let mut analysis = analyze_lowered(&lowered, options)?;
     analysis.optimised_by = level1.ort_version;
     analysis.unoptimised_because = level1.unoptimised_because;
     analysis.disabled_optimizers = level1.disabled_optimizers;
@@ -162,8 +164,14 @@ pub fn analyze_model(
     model: &ModelProto,
     options: AnalyzeOptions,
 ) -> Result<Analysis, PartitionError> {
+    analyze_lowered(&lowering::lower_back(model, None), options)
+}
+
+fn analyze_lowered(
+    lowered: &lowering::Lowered,
+    options: AnalyzeOptions,
+) -> Result<Analysis, PartitionError> {
     let started = Instant::now();
-    let graph = AnalysisGraph::from_model(&lowering::undo_cpu_lowering(model))?;
     let primary_options = PredictOptions {
         family: options.family,
         format: options.format,
@@ -173,8 +181,9 @@ pub fn analyze_model(
         ModelFormat::NeuralNetwork => ModelFormat::MlProgram,
         ModelFormat::MlProgram => ModelFormat::NeuralNetwork,
     };
-    let primary = predict(&graph, primary_options);
-    let other = predict(&graph, primary_options.with_format(other_format));
+    let primary = capability::predict_passes(lowered, primary_options)?;
+    let other = capability::predict_passes(lowered, primary_options.with_format(other_format))?;
+    let (graph, primary, other) = (primary.graph, primary.prediction, other.prediction);
     let recommendations = recommend(&graph, &primary, &[&other]);
     Ok(Analysis {
         graph: graph.name.clone(),
