@@ -115,7 +115,7 @@ const GEMM: &[Check] = &[
     GemmBias,
 ];
 
-const SOFTMAX: &[Check] = &[
+pub(super) const SOFTMAX: &[Check] = &[
     DefaultDtype { input: 0 },
     StaticShape {
         input: 0,
@@ -195,7 +195,7 @@ const SQUEEZE: &[Check] = &[
     },
 ];
 
-const UNSQUEEZE_P: &[Check] = &[
+pub(super) const UNSQUEEZE_P: &[Check] = &[
     DefaultDtype { input: 0 },
     Constant {
         input: 1,
@@ -237,12 +237,12 @@ const SHAPE_NN: &[Check] = &[
         why: "'end' is not supported",
     },
 ];
-const SHAPE_P: &[Check] = &[Dtype {
+pub(super) const SHAPE_P: &[Check] = &[Dtype {
     input: 0,
     allowed: &[INT32, FLOAT, FLOAT16],
 }];
 
-const CONCAT_NN: &[Check] = &[
+pub(super) const CONCAT_NN: &[Check] = &[
     DefaultDtype { input: 0 },
     MinInputs {
         min: 2,
@@ -262,7 +262,7 @@ const CONCAT_NN: &[Check] = &[
         why: "NeuralNetwork Concat supports only the channel axis",
     },
 ];
-const CONCAT_P: &[Check] = &[
+pub(super) const CONCAT_P: &[Check] = &[
     DefaultDtype { input: 0 },
     MinInputs {
         min: 2,
@@ -270,7 +270,7 @@ const CONCAT_P: &[Check] = &[
     },
 ];
 
-const CAST_NN: &[Check] = &[
+pub(super) const CAST_NN: &[Check] = &[
     Dtype {
         input: 0,
         allowed: &[INT64],
@@ -316,7 +316,7 @@ const REDUCE: &[Check] = &[
     ReduceNoopAxes,
 ];
 
-const CONV_NN: &[Check] = &[
+pub(super) const CONV_NN: &[Check] = &[
     DefaultDtype { input: 0 },
     Constant {
         input: 1,
@@ -336,7 +336,7 @@ const CONV_NN: &[Check] = &[
         optional: true,
     },
 ];
-const CONV_P: &[Check] = &[
+pub(super) const CONV_P: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 1,
@@ -352,7 +352,7 @@ const CONV_P: &[Check] = &[
     },
 ];
 
-const BATCH_NORM: &[Check] = &[
+pub(super) const BATCH_NORM: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 0,
@@ -383,7 +383,7 @@ const BATCH_NORM: &[Check] = &[
     },
 ];
 
-const POOL: &[Check] = &[
+pub(super) const POOL: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 0,
@@ -394,7 +394,7 @@ const POOL: &[Check] = &[
     },
 ];
 
-const CLIP: &[Check] = &[
+pub(super) const CLIP: &[Check] = &[
     DefaultDtype { input: 0 },
     Constant {
         input: 1,
@@ -408,7 +408,7 @@ const CLIP: &[Check] = &[
     },
 ];
 
-const FLATTEN: &[Check] = &[
+pub(super) const FLATTEN: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 0,

@@ -12,6 +12,11 @@
 use super::{Check, Epoch, GenericRules, Level1, OpRule, PartitionFilter, Support};
 use crate::onnx::proto::data_type::{BOOL, FLOAT, FLOAT16, INT32, INT64};
 
+use super::epoch_1_18::{
+    BATCH_NORM, CAST_NN, CLIP, CONCAT_NN, CONCAT_P, CONV_NN, CONV_P, FLATTEN, POOL, SHAPE_P,
+    SOFTMAX, UNSQUEEZE_P,
+};
+
 use Check::*;
 use Support::{No, When};
 
@@ -139,15 +144,6 @@ const GEMM: &[Check] = &[
         why: "only beta=1 is implemented",
     },
     GemmBias,
-];
-
-const SOFTMAX: &[Check] = &[
-    DefaultDtype { input: 0 },
-    StaticShape {
-        input: 0,
-        what: "the input",
-        why: "the builder needs a static shape (GetStaticShape)",
-    },
 ];
 
 const RESHAPE_NN: &[Check] = &[
@@ -278,20 +274,6 @@ const SQUEEZE: &[Check] = &[
     },
 ];
 
-const UNSQUEEZE_P: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Constant {
-        input: 1,
-        what: "'axes'",
-        optional: true,
-    },
-    OutputRank {
-        output: 0,
-        max: 5,
-        why: "outputs of rank > 5 are not supported",
-    },
-];
-
 const GATHER_NN: &[Check] = &[
     Dtype {
         input: 0,
@@ -337,60 +319,7 @@ const SHAPE_NN: &[Check] = &[
         why: "'end' is not supported",
     },
 ];
-const SHAPE_P: &[Check] = &[Dtype {
-    input: 0,
-    allowed: &[INT32, FLOAT, FLOAT16],
-}];
 
-const CONCAT_NN: &[Check] = &[
-    DefaultDtype { input: 0 },
-    MinInputs {
-        min: 2,
-        why: "Concat needs 2+ inputs",
-    },
-    Rank {
-        input: 0,
-        min: 4,
-        max: 4,
-        what: "input 0",
-        why: "NeuralNetwork Concat supports only 4-D inputs",
-    },
-    Axis {
-        default: 1,
-        rank_of: 0,
-        allowed: &[1],
-        why: "NeuralNetwork Concat supports only the channel axis",
-    },
-];
-const CONCAT_P: &[Check] = &[
-    DefaultDtype { input: 0 },
-    MinInputs {
-        min: 2,
-        why: "Concat needs 2+ inputs",
-    },
-];
-
-const CAST_NN: &[Check] = &[
-    Dtype {
-        input: 0,
-        allowed: &[INT64],
-    },
-    InputEdges {
-        min: 1,
-        max: 1,
-        why: "NeuralNetwork Cast exists only to follow an ArgMax",
-    },
-    SupportedProducer {
-        op: "ArgMax",
-        why: "NeuralNetwork Cast is supported only after a supported ArgMax",
-    },
-    AttrInt {
-        name: "to",
-        default: 0,
-        allowed: &[INT32 as i64],
-        why: "only a cast to int32 is supported",
-    },
-];
 const CAST_P: &[Check] = &[
     Dtype {
         input: 0,
@@ -422,109 +351,6 @@ const REDUCE: &[Check] = &[
         optional: true,
     },
     ReduceNoopAxes,
-];
-
-const CONV_NN: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Constant {
-        input: 1,
-        what: "the weight",
-        optional: false,
-    },
-    Rank {
-        input: 1,
-        min: 3,
-        max: 4,
-        what: "the weight",
-        why: "only 1-D and 2-D convolutions are supported",
-    },
-    Constant {
-        input: 2,
-        what: "the bias",
-        optional: true,
-    },
-];
-const CONV_P: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 1,
-        min: 3,
-        max: 4,
-        what: "the weight",
-        why: "only 1-D and 2-D convolutions are supported",
-    },
-    Constant {
-        input: 2,
-        what: "the bias",
-        optional: true,
-    },
-];
-
-const BATCH_NORM: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 0,
-        min: 4,
-        max: 4,
-        what: "the input",
-        why: "only 4-D inputs are supported",
-    },
-    Constant {
-        input: 1,
-        what: "the scale",
-        optional: false,
-    },
-    Constant {
-        input: 2,
-        what: "the bias",
-        optional: false,
-    },
-    Constant {
-        input: 3,
-        what: "the mean",
-        optional: false,
-    },
-    Constant {
-        input: 4,
-        what: "the variance",
-        optional: false,
-    },
-];
-
-const POOL: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 0,
-        min: 4,
-        max: 4,
-        what: "the input",
-        why: "only 2-D pooling is supported",
-    },
-];
-
-const CLIP: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Constant {
-        input: 1,
-        what: "'min'",
-        optional: true,
-    },
-    Constant {
-        input: 2,
-        what: "'max'",
-        optional: true,
-    },
-];
-
-const FLATTEN: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 0,
-        min: 1,
-        max: 5,
-        what: "the input",
-        why: "an empty input shape is not supported",
-    },
 ];
 
 const TILE_P: &[Check] = &[Dtype {
