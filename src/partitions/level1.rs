@@ -28,6 +28,8 @@ pub struct Level1Model {
     /// The model as given, when `model` is ORT's level-1 graph of it (to restore the function
     /// nodes ORT inlined for the CPU, [`super::lowering::lower_back`]).
     pub original: Option<ModelProto>,
+    /// True when the graph came from epbench's cache of level-1 graphs (no ORT session ran).
+    pub cached: bool,
     /// Set when ORT could not create the CPU session (an op the CPU EP has no kernel for, which
     /// ORT reports before it saves the optimised model): the model is then analysed as given,
     /// and this says why.
@@ -45,6 +47,20 @@ pub fn ort_level1_model(
     model_path: &Path,
     disabled_optimizers: &[&str],
 ) -> Result<Level1Model, PartitionError> {
+    let cache_dir = super::level1_cache::entry_dir(model_path, disabled_optimizers);
+    let started = Instant::now();
+    if let Some(entry) = cache_dir.as_deref().and_then(super::level1_cache::load) {
+        return Ok(Level1Model {
+            model: entry.level1,
+            session_time: Duration::ZERO,
+            read_time: started.elapsed(),
+            ort_version: entry.ort_version,
+            disabled_optimizers: disabled_optimizers.iter().map(|s| s.to_string()).collect(),
+            original: entry.original,
+            cached: true,
+            unoptimised_because: entry.unoptimised_because,
+        });
+    }
     // Read first: a corrupt file gets the ONNX reader's clear message instead of ORT's.
     let original = crate::onnx::read_model(model_path)?;
     let augmented = with_untyped_value_info(model_path, &original)?;
@@ -54,7 +70,6 @@ pub fn ort_level1_model(
     };
     let dir = tempfile::tempdir().map_err(PartitionError::TempDir)?;
     let optimised = dir.path().join("level1.onnx");
-    let started = Instant::now();
     let config = SessionConfig::new(Ep::Cpu)
         .optimization(OptLevel::Basic)
         .intra_threads(1)
@@ -83,15 +98,28 @@ pub fn ort_level1_model(
         Some(_) => (original, None),
     };
     let read_time = read_started.elapsed();
-    Ok(Level1Model {
+    let level1 = Level1Model {
         model,
         session_time,
         read_time,
         ort_version: runtime.version().to_string(),
         disabled_optimizers: disabled_optimizers.iter().map(|s| s.to_string()).collect(),
         original,
+        cached: false,
         unoptimised_because,
-    })
+    };
+    if let Some(dir) = &cache_dir {
+        super::level1_cache::store(
+            dir,
+            &super::level1_cache::Entry {
+                level1: level1.model.clone(),
+                original: level1.original.clone(),
+                ort_version: level1.ort_version.clone(),
+                unoptimised_because: level1.unoptimised_because.clone(),
+            },
+        );
+    }
+    Ok(level1)
 }
 
 /// The model's bytes with an untyped `value_info` entry for every node output the main graph

@@ -30,6 +30,7 @@ mod error;
 pub mod graph;
 pub mod grouping;
 pub mod level1;
+mod level1_cache;
 pub mod lowering;
 pub mod measured;
 pub mod predict;
@@ -104,6 +105,8 @@ pub struct Analysis {
     pub optimised_by: String,
     /// Level-1 transformers disabled to emulate the rule family's releases.
     pub disabled_optimizers: Vec<String>,
+    /// True when the level-1 graph came from epbench's cache (no ORT session ran this time).
+    pub level1_cached: bool,
     /// Why the graph is the model as given rather than ORT's level-1 graph (ORT could not create
     /// a CPU session for it); `None` normally.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,6 +153,7 @@ pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, Pa
     let mut analysis = analyze_lowered(&lowered, options)?;
     analysis.optimised_by = level1.ort_version;
     analysis.unoptimised_because = level1.unoptimised_because;
+    analysis.level1_cached = level1.cached;
     analysis.disabled_optimizers = level1.disabled_optimizers;
     analysis.timings.ort_session = level1.session_time;
     analysis.timings.read = level1.read_time;
@@ -189,6 +193,7 @@ fn analyze_lowered(
         graph: graph.name.clone(),
         optimised_by: String::new(),
         disabled_optimizers: Vec::new(),
+        level1_cached: false,
         unoptimised_because: None,
         predictions: vec![primary.report, other.report],
         recommendations,
