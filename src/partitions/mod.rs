@@ -9,10 +9,14 @@
 //! - [`rules`]: the CoreML EP's node-support rules by epoch ([`rules::rule_set`] resolves the
 //!   rules of one ORT version), each rule citing the ORT source it was read from;
 //! - [`grouping`]: ORT's `CreateSupportedPartitionNodeGroups`;
+//! - [`capability`]: ORT's partitioning loop, which runs `GetCapability` again after inlining
+//!   function nodes CoreML did not take;
 //! - [`predict()`]: rules + grouping + the family's partition filter → [`PartitionReport`],
 //!   with cut-makers found by counterfactual;
 //! - [`recommend()`]: what to change, with the evidence;
-//! - [`measured`]: the same report read from a CoreML session's log lines on a Mac.
+//! - [`measured`]: the same report read from a CoreML session's log lines on a Mac;
+//! - [`agreement`]: the prediction against the real EP, per model and over a corpus
+//!   (`epbench analyze --check`).
 //!
 //! ```no_run
 //! use epbench::partitions::{self, AnalyzeOptions};
