@@ -9,7 +9,9 @@ use crate::text::format::ms as format_ms;
 
 use super::analysis::PRACTICAL;
 use super::plots::Chart;
-use super::results::{Correctness, PartitionOutcome, PartitionRow, Row, Status, StudyResults};
+use super::results::{
+    Correctness, PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject,
+};
 use super::summary::first_line;
 
 /// The sections in the study's order: finding, heading, what it asks, the charts it shows.
@@ -446,12 +448,12 @@ fn partition_differences(lines: &mut Vec<String>, results: &StudyResults, findin
     ) {
         return;
     }
-    let known: Vec<(crate::zoo::Variant, &super::results::PartitionNumbers)> = results
+    let known: Vec<(&Subject, &super::results::PartitionNumbers)> = results
         .partitions
         .iter()
         .filter(|p| p.findings.contains(&finding))
         .filter_map(|p| match &p.outcome {
-            PartitionOutcome::Known(n) => Some((p.variant, n)),
+            PartitionOutcome::Known(n) => Some((&p.variant, n)),
             PartitionOutcome::Failed { .. } => None,
         })
         .collect();

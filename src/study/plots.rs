@@ -12,7 +12,7 @@ use crate::runtime::EpKind;
 use crate::suite::Finding;
 use crate::zoo::Variant;
 
-use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults};
+use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults, Subject};
 use super::summary::first_line;
 
 const SIZE: (u32, u32) = (1200, 720);
@@ -383,7 +383,7 @@ fn fragmentation_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) 
             .iter()
             .filter(|r| r.provider == fit.provider)
             .filter_map(|r| {
-                let Variant::Probe(probe) = r.variant else {
+                let Subject::Zoo(Variant::Probe(probe)) = r.variant else {
                     return None;
                 };
                 let k = f64::from(probe.k);

@@ -72,7 +72,12 @@ pub(crate) fn order(
             let position = named
                 .iter()
                 .position(|(name, _)| name == outlet.name())
-                .ok_or_else(|| fail(format!("no value for the model's input `{}`", outlet.name())))?;
+                .ok_or_else(|| {
+                    fail(format!(
+                        "no value for the model's input `{}`",
+                        outlet.name()
+                    ))
+                })?;
             let value = named.swap_remove(position).1;
             let value = match outlet.dtype() {
                 ValueType::Tensor { ty, .. } => cast_float(&value, *ty)

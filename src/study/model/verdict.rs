@@ -1,0 +1,462 @@
+//! The verdict for one of the user's models, from what the study measured: the fastest
+//! configuration whose outputs match the CPU's and its speedup with the interval, which
+//! interventions pay off, or that the model should stay on the CPU, with the numbers that say
+//! so. When the EP cannot execute here, what was measured and what needs the EP's machine.
+//!
+//! Every ratio comes from the study's comparisons (medians with a bootstrap interval, judged by
+//! the one [`Verdict`] rule at the practical threshold or the between-run floor); nothing here
+//! computes a statistic of its own.
+
+use crate::rewrite::RewriteKind;
+use crate::runtime::EpKind;
+use crate::stats::Verdict;
+use crate::text::format::ms;
+
+use crate::baseline::noise::NoiseModel;
+
+use super::super::analysis::{self, Comparison};
+use super::super::results::{PartitionNumbers, PartitionOutcome, Row, Status};
+use super::super::summary::first_line;
+use super::results::{Decision, Fastest, InterventionVerdict, ModelVerdict};
+
+/// One configuration the model (or one of its rewrites) was timed in.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    /// `coreml:format=mlprogram on bert`, `the CPU on bert+fix-dims`.
+    pub configuration: String,
+    pub row: &'a Row,
+}
+
+/// What the study found for one intervention.
+#[derive(Debug, Clone)]
+pub struct InterventionEvidence<'a> {
+    pub rewrite: RewriteKind,
+    /// Why the rewritten model could not be made, when it could not.
+    pub not_made: Option<&'a str>,
+    /// Its rows on the CPU and on the EP with default options.
+    pub cpu: Option<&'a Row>,
+    pub ep: Option<&'a Row>,
+    /// Partitions on the EP with default options, of the original and of the rewrite.
+    pub before: Option<&'a PartitionNumbers>,
+    pub after: Option<&'a PartitionNumbers>,
+}
+
+/// Everything the verdict for one model is judged on.
+#[derive(Debug, Clone)]
+pub struct Evidence<'a> {
+    pub ep: EpKind,
+    /// The model as given on the CPU: the reference every configuration is compared with.
+    pub cpu: &'a Row,
+    /// The model as given on the EP with default options.
+    pub ep_default: Option<&'a Row>,
+    /// Every configuration timed on the model as given or on a rewrite, CPU ones included.
+    pub candidates: Vec<Candidate<'a>>,
+    pub interventions: Vec<InterventionEvidence<'a>>,
+    /// The options matrix's partitions on the model as given: `(configuration, outcome)`.
+    pub partitions: Vec<(String, &'a PartitionOutcome)>,
+    /// The study's comparisons; each is found by the ids of its two rows.
+    pub comparisons: &'a [Comparison],
+    /// The between-run noise the study's comparisons were judged with, for the one comparison
+    /// the verdict adds (the EP's best against the CPU's best).
+    pub noise: Option<&'a NoiseModel>,
+}
+
+impl<'a> Evidence<'a> {
+    fn comparison(&self, baseline: &Row, candidate: &Row) -> Option<&'a Comparison> {
+        self.comparisons
+            .iter()
+            .find(|c| c.baseline == baseline.id && c.candidate == candidate.id)
+    }
+
+    fn needs_ep(&self) -> Vec<&'a Row> {
+        self.candidates
+            .iter()
+            .map(|c| c.row)
+            .filter(|r| matches!(r.status, Status::NeedsEp { .. }))
+            .collect()
+    }
+}
+
+/// Where the EP runs when it does not run here.
+fn ep_machine(ep: EpKind) -> &'static str {
+    match ep {
+        EpKind::CoreMl => "a Mac with Apple silicon",
+        EpKind::OpenVino | EpKind::Cpu => "a machine with the EP",
+    }
+}
+
+/// The verdict for a model whose CPU row `--filter` left out: there is nothing to compare with.
+pub fn unselected() -> ModelVerdict {
+    ModelVerdict {
+        decision: Decision::NoReference,
+        headline: "No verdict: the model's CPU row is not in the selection (--filter), so no \
+                   configuration can be compared with the CPU."
+            .into(),
+        fastest: None,
+        interventions: Vec::new(),
+        evidence: Vec::new(),
+        needs_ep_machine: Vec::new(),
+    }
+}
+
+/// The verdict the evidence supports.
+pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
+    let Some(cpu) = evidence.cpu.measured() else {
+        let reason = match &evidence.cpu.status {
+            Status::Failed { stage, reason } => {
+                format!("failed at {stage}: {}", first_line(reason))
+            }
+            Status::NeedsEp { reason, .. } => first_line(reason),
+            Status::Measured(_) => unreachable!("a measured row has statistics"),
+        };
+        return ModelVerdict {
+            decision: Decision::NoReference,
+            headline: format!("No verdict: the model did not run on the CPU ({reason})."),
+            fastest: None,
+            interventions: Vec::new(),
+            evidence: Vec::new(),
+            needs_ep_machine: Vec::new(),
+        };
+    };
+    let cpu_line = format!(
+        "The CPU runs it in {} (p50 of {} runs).",
+        ms(cpu.latency_ms.p50),
+        cpu.latency_ms.iterations
+    );
+    let reference = Candidate {
+        configuration: "the CPU on the model as given".into(),
+        row: evidence.cpu,
+    };
+    let p50 = |c: &&Candidate<'_>| c.row.measured().map(|m| m.latency_ms.p50);
+    let fastest_of = |cpu: bool| {
+        evidence
+            .candidates
+            .iter()
+            .chain(cpu.then_some(&reference))
+            .filter(|c| (c.row.provider == EpKind::Cpu) == cpu)
+            .filter_map(|c| Some((c, p50(&c)?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(c, _)| c)
+    };
+    let best_cpu = fastest_of(true).unwrap_or(&reference);
+    // A rewrite that speeds up the CPU is worth naming only when the numbers support it.
+    let cpu_pick = fastest(evidence, best_cpu).filter(|f| f.verdict == Verdict::Faster);
+    let mut verdict = match fastest_of(false) {
+        None => without_ep_timings(evidence, cpu_line),
+        Some(best_ep) => {
+            let ep_pick = fastest(evidence, best_ep);
+            // The EP must beat the fastest CPU configuration, not only the model as given.
+            let against_cpu = analysis::compare(
+                best_ep.row.finding,
+                best_cpu.row,
+                best_ep.row,
+                format!("{} vs {}", best_ep.configuration, best_cpu.configuration),
+                evidence.noise,
+            );
+            let lines: Vec<String> = [Some(cpu_line)]
+                .into_iter()
+                .chain([
+                    ep_pick.as_ref().and_then(|_| {
+                        evidence
+                            .comparison(evidence.cpu, best_ep.row)
+                            .map(|c| format!("{}.", c.conclusion))
+                    }),
+                    against_cpu
+                        .as_ref()
+                        .filter(|_| best_cpu.row.id != evidence.cpu.id)
+                        .map(|c| format!("{}.", c.conclusion)),
+                ])
+                .flatten()
+                .collect();
+            match (&ep_pick, &against_cpu) {
+                (Some(f), Some(c)) if c.verdict == Verdict::Faster => ModelVerdict {
+                    decision: Decision::UseEp,
+                    headline: format!(
+                        "Use {}: {} than the CPU on the model as given, outputs matching.",
+                        f.configuration,
+                        speedup(f)
+                    ),
+                    fastest: ep_pick.clone(),
+                    interventions: Vec::new(),
+                    evidence: lines,
+                    needs_ep_machine: Vec::new(),
+                },
+                _ => {
+                    let with = match &cpu_pick {
+                        Some(f) => format!(
+                            " with {}: {} than the model as given",
+                            f.configuration,
+                            speedup(f)
+                        ),
+                        None => String::new(),
+                    };
+                    let best = against_cpu.as_ref().map_or_else(String::new, |c| {
+                        format!(
+                            " The fastest {} configuration whose outputs match, {}, takes {:.2}× \
+                             the time of {} (95% CI {:.3}–{:.3}): {}.",
+                            evidence.ep,
+                            best_ep.configuration,
+                            c.time_ratio,
+                            best_cpu.configuration,
+                            c.lower,
+                            c.upper,
+                            no_win(c.verdict)
+                        )
+                    });
+                    ModelVerdict {
+                        decision: Decision::StayOnCpu,
+                        headline: format!("Stay on the CPU{with}.{best}"),
+                        fastest: cpu_pick.clone(),
+                        interventions: Vec::new(),
+                        evidence: lines,
+                        needs_ep_machine: Vec::new(),
+                    }
+                }
+            }
+        }
+    };
+    let not_run = evidence.needs_ep();
+    if !not_run.is_empty() && verdict.decision != Decision::NeedsEpMachine {
+        verdict.needs_ep_machine.push(format!(
+            "{} of the {} configurations were not run here: {}",
+            not_run.len(),
+            evidence.ep,
+            reason_of(not_run[0])
+        ));
+    }
+    let failed: Vec<&Row> = evidence
+        .candidates
+        .iter()
+        .map(|c| c.row)
+        .filter(|r| matches!(r.status, Status::Failed { .. }))
+        .collect();
+    if let Some(first) = failed.first() {
+        verdict.evidence.push(format!(
+            "{} configuration(s) have no time and take no part in the verdict, e.g. {}: {}.",
+            failed.len(),
+            first.label,
+            reason_of(first)
+        ));
+    }
+    verdict.interventions = evidence
+        .interventions
+        .iter()
+        .map(|i| intervention(evidence, i, verdict.decision))
+        .collect();
+    let paying: Vec<String> = verdict
+        .interventions
+        .iter()
+        .filter(|i| i.pays_off)
+        .map(|i| i.rewrite.clone())
+        .collect();
+    if !evidence.interventions.is_empty() {
+        verdict.headline.push_str(&if paying.is_empty() {
+            " No intervention pays off.".to_string()
+        } else {
+            format!(" Interventions that pay off: {}.", paying.join(", "))
+        });
+    }
+    verdict
+}
+
+/// The verdict when no EP configuration was timed: the EP cannot execute here, or every
+/// configuration failed.
+fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict {
+    let not_run = evidence.needs_ep();
+    let best = best_partitioning(&evidence.partitions);
+    let partitions_line = best.map(|(configuration, n)| {
+        format!(
+            "Its best partitioning of {} configurations: {configuration}, {} ({}).",
+            evidence.partitions.len(),
+            describe_partitions(n),
+            n.source
+        )
+    });
+    if not_run.is_empty() {
+        return ModelVerdict {
+            decision: Decision::StayOnCpu,
+            headline: format!(
+                "Stay on the CPU: no {} configuration ran with outputs matching the CPU's.",
+                evidence.ep
+            ),
+            fastest: None,
+            interventions: Vec::new(),
+            evidence: [Some(cpu_line), partitions_line]
+                .into_iter()
+                .flatten()
+                .collect(),
+            needs_ep_machine: Vec::new(),
+        };
+    }
+    let machine = ep_machine(evidence.ep);
+    let measured_partitions = evidence
+        .partitions
+        .iter()
+        .filter(|(_, o)| matches!(o, PartitionOutcome::Known(n) if n.source == super::super::results::PartitionSource::Measured))
+        .count();
+    let what = if measured_partitions > 0 {
+        format!(
+            "the EP's partitions of {measured_partitions} configurations (measured by the EP itself)"
+        )
+    } else if best.is_some() {
+        "the EP's partitions, predicted by the offline rules".to_string()
+    } else {
+        "no partitions".to_string()
+    };
+    let cpu = evidence.cpu.measured().map_or(0.0, |m| m.latency_ms.p50);
+    ModelVerdict {
+        decision: Decision::NeedsEpMachine,
+        headline: format!(
+            "The {ep} EP cannot run the model here ({}). Measured here: {what} and the CPU ({} \
+             p50). Whether {ep} beats the CPU needs {machine}: run the same command there.",
+            reason_of(not_run[0]),
+            ms(cpu),
+            ep = evidence.ep,
+        ),
+        fastest: None,
+        interventions: Vec::new(),
+        evidence: [Some(cpu_line), partitions_line]
+            .into_iter()
+            .flatten()
+            .collect(),
+        needs_ep_machine: vec![format!(
+            "the {} configurations' latency, their speedup over the CPU, their outputs against \
+             the CPU's, and cold start with the EP's compile ({} rows need {machine})",
+            evidence.ep,
+            not_run.len()
+        )],
+    }
+}
+
+/// The candidate as the fastest configuration, with its ratio to the CPU.
+fn fastest(evidence: &Evidence<'_>, candidate: &Candidate<'_>) -> Option<Fastest> {
+    let comparison = evidence.comparison(evidence.cpu, candidate.row)?;
+    Some(Fastest {
+        row: candidate.row.id.clone(),
+        configuration: candidate.configuration.clone(),
+        p50_ms: candidate.row.measured()?.latency_ms.p50,
+        time_ratio: comparison.time_ratio,
+        lower: comparison.lower,
+        upper: comparison.upper,
+        verdict: comparison.verdict,
+    })
+}
+
+/// `1.53× faster (95% CI 1.41–1.64×)`.
+fn speedup(f: &Fastest) -> String {
+    format!(
+        "{:.2}× faster (95% CI {:.2}–{:.2}×)",
+        1.0 / f.time_ratio,
+        1.0 / f.upper,
+        1.0 / f.lower
+    )
+}
+
+fn no_win(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Faster => "faster",
+        Verdict::Slower => "slower",
+        Verdict::Equivalent => "no faster within the practical threshold",
+        Verdict::Inconclusive => "no speedup the interval supports",
+    }
+}
+
+fn reason_of(row: &Row) -> String {
+    match &row.status {
+        Status::Failed { stage, reason } => format!("failed at {stage}: {}", first_line(reason)),
+        Status::NeedsEp { reason, .. } => first_line(reason),
+        Status::Measured(_) => "measured".into(),
+    }
+}
+
+/// The configuration that leaves the fewest nodes to the CPU, then has the fewest partitions.
+fn best_partitioning<'p, 'a>(
+    partitions: &'p [(String, &'a PartitionOutcome)],
+) -> Option<(&'p str, &'a PartitionNumbers)> {
+    partitions
+        .iter()
+        .filter_map(|(configuration, outcome)| match outcome {
+            PartitionOutcome::Known(n) => Some((configuration.as_str(), n)),
+            PartitionOutcome::Failed { .. } => None,
+        })
+        .min_by_key(|(_, n)| (n.cpu_nodes, n.partitions))
+}
+
+/// `112 of 164 nodes on the EP in 19 partitions`, or from a profile `19 partitions, 52 nodes
+/// on the CPU`.
+fn describe_partitions(n: &PartitionNumbers) -> String {
+    match n.supported_nodes {
+        Some(supported) => format!(
+            "{supported} of {} nodes on the EP in {} partition(s)",
+            n.nodes, n.partitions
+        ),
+        None => format!(
+            "{} partition(s), {} node(s) on the CPU",
+            n.partitions, n.cpu_nodes
+        ),
+    }
+}
+
+/// Whether `i` pays off where the verdict says to run: a speedup beyond the threshold on the EP
+/// (use the EP) or the CPU (stay on it); without EP timings, fewer partitions or fewer nodes
+/// left to the CPU, which is what can be measured here.
+fn intervention(
+    evidence: &Evidence<'_>,
+    i: &InterventionEvidence<'_>,
+    decision: Decision,
+) -> InterventionVerdict {
+    let rewrite = i.rewrite.to_string();
+    let verdict = |pays_off: bool, why: String| InterventionVerdict {
+        rewrite: rewrite.clone(),
+        pays_off,
+        why,
+    };
+    if let Some(reason) = i.not_made {
+        return verdict(false, format!("the rewrite could not be made: {reason}"));
+    }
+    let partitions = match (i.before, i.after) {
+        (Some(before), Some(after)) => Some((before, after)),
+        _ => None,
+    };
+    let partitions_text = partitions.map(|(b, a)| {
+        format!(
+            "{} → {} partition(s), {} → {} node(s) on the CPU ({})",
+            b.partitions, a.partitions, b.cpu_nodes, a.cpu_nodes, a.source
+        )
+    });
+    let on = |original: Option<&Row>, row: Option<&Row>| -> Option<&Comparison> {
+        evidence.comparison(original?, row?)
+    };
+    let on_cpu = on(Some(evidence.cpu), i.cpu);
+    let on_ep = on(evidence.ep_default, i.ep);
+    let failed = [i.cpu, i.ep]
+        .into_iter()
+        .flatten()
+        .find(|r| matches!(r.status, Status::Failed { .. }));
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(partitions_text);
+    parts.extend(on_ep.map(|c| c.conclusion.clone()));
+    parts.extend(on_cpu.map(|c| c.conclusion.clone()));
+    if let Some(row) = failed {
+        parts.push(format!(
+            "{} on {}: {}",
+            row.label,
+            row.provider,
+            reason_of(row)
+        ));
+    }
+    let faster = |c: Option<&Comparison>| c.is_some_and(|c| c.verdict == Verdict::Faster);
+    let pays_off = match decision {
+        Decision::UseEp => faster(on_ep),
+        Decision::StayOnCpu => faster(on_cpu),
+        Decision::NeedsEpMachine => partitions.is_some_and(|(b, a)| {
+            (a.cpu_nodes < b.cpu_nodes && a.partitions <= b.partitions)
+                || (a.partitions < b.partitions && a.cpu_nodes <= b.cpu_nodes)
+        }),
+        Decision::NoReference => false,
+    };
+    if parts.is_empty() {
+        parts.push("nothing was measured".into());
+    }
+    verdict(pays_off, parts.join("; "))
+}
