@@ -70,18 +70,23 @@ pub fn load_all(
             "--inputs fixes every size; drop --dims (it sizes synthesised inputs)".into(),
         ));
     }
-    let mut names: Vec<String> = Vec::new();
-    let mut models = Vec::new();
+    let mut protos = Vec::new();
     let mut known_dims: Vec<String> = Vec::new();
     for path in &request.files {
-        let name = unique_name(path, &names);
-        names.push(name.clone());
-        let model = load_one(path, name, request, ep, variants_dir, intra_threads)?;
-        known_dims.extend(model.survey.dynamic_dims.iter().cloned());
-        models.push(model);
+        let model = crate::onnx::read_model(path).map_err(|e| ModelStudyError::Model {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let names = rewrite::dynamic_dim_names(&model).map_err(|e| ModelStudyError::Model {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        known_dims.extend(names);
+        protos.push(model);
     }
     known_dims.sort();
     known_dims.dedup();
+    // A size for a dim no model has is a typo: say so before anything runs.
     for (name, _) in &request.dims.by_name {
         if !known_dims.contains(name) {
             return Err(ModelStudyError::UnknownDim {
@@ -93,6 +98,21 @@ pub fn load_all(
                 },
             });
         }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut models = Vec::new();
+    for (path, model) in request.files.iter().zip(protos) {
+        let name = unique_name(path, &names);
+        names.push(name.clone());
+        models.push(load_one(
+            path,
+            model,
+            name,
+            request,
+            ep,
+            variants_dir,
+            intra_threads,
+        )?);
     }
     Ok(models)
 }
@@ -114,6 +134,7 @@ fn unique_name(path: &Path, taken: &[String]) -> String {
 
 fn load_one(
     path: &Path,
+    mut model: crate::onnx::ModelProto,
     name: String,
     request: &ModelRequest,
     ep: &Ep,
@@ -124,7 +145,6 @@ fn load_one(
         path: path.to_path_buf(),
         reason,
     };
-    let mut model = crate::onnx::read_model(path).map_err(|e| bad(e.to_string()))?;
     check_benchmarkable(&model, &name)?;
     let mut session = SessionConfig::new(Ep::Cpu)
         .intra_threads(intra_threads)
@@ -205,7 +225,7 @@ fn in_model_order(session: &Session, given: &[(String, ort::value::DynValue)]) -
 /// Runs the model once on the CPU EP with its inputs: a model that cannot is an error now, not
 /// a row of failures later. The run's time sets how many runs are timed.
 fn run_once(session: &mut Session, model: &ModelFile, synthesised: bool) -> Result<Cost, String> {
-    let inputs = model.inputs_for(&session).map_err(|e| e.to_string())?;
+    let inputs = model.inputs_for(session).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let ran = session.run(&inputs[..]).map(drop);
     let took = started.elapsed();

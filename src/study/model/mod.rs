@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::noise::NoiseModel;
 use crate::measure::partitions;
+use crate::rewrite::RewriteKind;
 use crate::runtime::{Ep, EpKind};
 use crate::suite::{BenchCase, Finding, Settings, Workload};
 
@@ -248,17 +249,29 @@ impl ModelSet {
             return verdict::unselected();
         };
         let ep_default = own.find(Finding::EpVsCpu, &m.name, ep);
+        let cannot_execute = crate::runtime::global().ok().and_then(|r| {
+            r.availability(&self.configurations.default)
+                .reason()
+                .map(str::to_string)
+        });
         let mut candidates: Vec<Candidate<'_>> = Vec::new();
-        let mut candidate = |configuration: String, row: Option<&'a Row>| {
-            if let Some(row) = row {
-                candidates.push(Candidate { configuration, row });
-            }
-        };
-        candidate(format!("{ep} (default options)"), ep_default);
+        let mut candidate =
+            |configuration: String, rewrite: Option<RewriteKind>, row: Option<&'a Row>| {
+                if let Some(row) = row {
+                    candidates.push(Candidate {
+                        configuration,
+                        rewrite,
+                        row,
+                    });
+                }
+            };
+        candidate(format!("{ep} (default options)"), None, ep_default);
         for ep in &self.configurations.others {
+            let label = options_label(&m.name, ep);
             candidate(
                 ep.to_string(),
-                own.find(Finding::Options, &options_label(&m.name, ep), ep.kind()),
+                None,
+                own.find(Finding::Options, &label, ep.kind()),
             );
         }
         let mut interventions = Vec::new();
@@ -268,8 +281,13 @@ impl ModelSet {
                 own.find(finding, &i.name, EpKind::Cpu),
                 own.find(finding, &i.name, ep),
             );
-            candidate(format!("{ep} (default options) on {}", i.name), on_ep);
-            candidate(format!("the CPU on {}", i.name), on_cpu);
+            let rewrite = Some(i.kind);
+            candidate(
+                format!("{ep} (default options) on {}", i.name),
+                rewrite,
+                on_ep,
+            );
+            candidate(format!("the CPU on {}", i.name), rewrite, on_cpu);
             interventions.push(InterventionEvidence {
                 rewrite: i.kind,
                 not_made: i.file.as_ref().err().map(String::as_str),
@@ -290,6 +308,7 @@ impl ModelSet {
                 .map(|o| (o.ep.to_string(), &o.partitions))
                 .collect(),
             comparisons: &analysis.comparisons,
+            cannot_execute: cannot_execute.as_deref(),
             noise,
         })
     }

@@ -15,7 +15,7 @@ use crate::text::format::ms;
 use crate::baseline::noise::NoiseModel;
 
 use super::super::analysis::{self, Comparison};
-use super::super::results::{PartitionNumbers, PartitionOutcome, Row, Status};
+use super::super::results::{PartitionNumbers, PartitionOutcome, PartitionSource, Row, Status};
 use super::super::summary::first_line;
 use super::results::{Decision, Fastest, InterventionVerdict, ModelVerdict};
 
@@ -24,6 +24,8 @@ use super::results::{Decision, Fastest, InterventionVerdict, ModelVerdict};
 pub struct Candidate<'a> {
     /// `coreml:format=mlprogram on bert`, `the CPU on bert+fix-dims`.
     pub configuration: String,
+    /// The rewrite the configuration runs, if any.
+    pub rewrite: Option<RewriteKind>,
     pub row: &'a Row,
 }
 
@@ -56,6 +58,8 @@ pub struct Evidence<'a> {
     pub partitions: Vec<(String, &'a PartitionOutcome)>,
     /// The study's comparisons; each is found by the ids of its two rows.
     pub comparisons: &'a [Comparison],
+    /// ORT's reason when the EP cannot execute here (it only partitions, or is absent).
+    pub cannot_execute: Option<&'a str>,
     /// The between-run noise the study's comparisons were judged with, for the one comparison
     /// the verdict adds (the EP's best against the CPU's best).
     pub noise: Option<&'a NoiseModel>,
@@ -125,6 +129,7 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
     );
     let reference = Candidate {
         configuration: "the CPU on the model as given".into(),
+        rewrite: None,
         row: evidence.cpu,
     };
     let p50 = |c: &&Candidate<'_>| c.row.measured().map(|m| m.latency_ms.p50);
@@ -182,13 +187,13 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
                     needs_ep_machine: Vec::new(),
                 },
                 _ => {
-                    let with = match &cpu_pick {
-                        Some(f) => format!(
-                            " with {}: {} than the model as given",
+                    let with = match (&cpu_pick, best_cpu.rewrite) {
+                        (Some(f), Some(rewrite)) => format!(
+                            " and apply {rewrite}: {} runs {} than the model as given",
                             f.configuration,
                             speedup(f)
                         ),
-                        None => String::new(),
+                        _ => String::new(),
                     };
                     let best = against_cpu.as_ref().map_or_else(String::new, |c| {
                         format!(
@@ -221,7 +226,7 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
             "{} of the {} configurations were not run here: {}",
             not_run.len(),
             evidence.ep,
-            reason_of(not_run[0])
+            full_reason(not_run[0])
         ));
     }
     let failed: Vec<&Row> = evidence
@@ -250,10 +255,18 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
         .map(|i| i.rewrite.clone())
         .collect();
     if !evidence.interventions.is_empty() {
+        // Without EP timings the evidence is the partitions, and the sentence says so.
+        let (none, some) = match verdict.decision {
+            Decision::NeedsEpMachine => (
+                "No intervention reduces the EP's partitions or the nodes it leaves to the CPU.",
+                "Interventions that reduce the EP's partitions or CPU nodes",
+            ),
+            _ => ("No intervention pays off.", "Interventions that pay off"),
+        };
         verdict.headline.push_str(&if paying.is_empty() {
-            " No intervention pays off.".to_string()
+            format!(" {none}")
         } else {
-            format!(" Interventions that pay off: {}.", paying.join(", "))
+            format!(" {some}: {}.", paying.join(", "))
         });
     }
     verdict
@@ -292,7 +305,7 @@ fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict
     let measured_partitions = evidence
         .partitions
         .iter()
-        .filter(|(_, o)| matches!(o, PartitionOutcome::Known(n) if n.source == super::super::results::PartitionSource::Measured))
+        .filter(|(_, o)| matches!(o, PartitionOutcome::Known(n) if n.source == PartitionSource::Measured))
         .count();
     let what = if measured_partitions > 0 {
         format!(
@@ -304,12 +317,14 @@ fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict
         "no partitions".to_string()
     };
     let cpu = evidence.cpu.measured().map_or(0.0, |m| m.latency_ms.p50);
+    let ort = evidence
+        .cannot_execute
+        .map_or_else(String::new, |reason| format!(" (ORT: \"{reason}\")"));
     ModelVerdict {
         decision: Decision::NeedsEpMachine,
         headline: format!(
-            "The {ep} EP cannot run the model here ({}). Measured here: {what} and the CPU ({} \
-             p50). Whether {ep} beats the CPU needs {machine}: run the same command there.",
-            reason_of(not_run[0]),
+            "The {ep} EP cannot execute here{ort}. Measured here: {what} and the CPU ({} p50). \
+             Whether {ep} beats the CPU needs {machine}: run the same command there.",
             ms(cpu),
             ep = evidence.ep,
         ),
@@ -321,9 +336,10 @@ fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict
             .collect(),
         needs_ep_machine: vec![format!(
             "the {} configurations' latency, their speedup over the CPU, their outputs against \
-             the CPU's, and cold start with the EP's compile ({} rows need {machine})",
+             the CPU's, and cold start with the EP's compile: {} rows were not run ({})",
             evidence.ep,
-            not_run.len()
+            not_run.len(),
+            full_reason(not_run[0])
         )],
     }
 }
@@ -369,6 +385,15 @@ fn reason_of(row: &Row) -> String {
     }
 }
 
+/// Why a row has no time, in full (ORT's message is at its end).
+fn full_reason(row: &Row) -> String {
+    match &row.status {
+        Status::Failed { stage, reason } => format!("failed at {stage}: {reason}"),
+        Status::NeedsEp { reason, .. } => reason.clone(),
+        Status::Measured(_) => "measured".into(),
+    }
+}
+
 /// The configuration that leaves the fewest nodes to the CPU, then has the fewest partitions.
 fn best_partitioning<'p, 'a>(
     partitions: &'p [(String, &'a PartitionOutcome)],
@@ -380,6 +405,16 @@ fn best_partitioning<'p, 'a>(
             PartitionOutcome::Failed { .. } => None,
         })
         .min_by_key(|(_, n)| (n.cpu_nodes, n.partitions))
+}
+
+/// Whether `after` is better partitioned than `before`: the EP takes part of it, and it leaves
+/// fewer nodes to the CPU without more partitions (more partitions are no loss when the EP took
+/// nothing before), or has fewer partitions without more CPU nodes.
+fn better_partitioned(before: &PartitionNumbers, after: &PartitionNumbers) -> bool {
+    let (b, a) = (before, after);
+    a.partitions > 0
+        && ((a.cpu_nodes < b.cpu_nodes && (a.partitions <= b.partitions || b.partitions == 0))
+            || (a.partitions < b.partitions && a.cpu_nodes <= b.cpu_nodes))
 }
 
 /// `112 of 164 nodes on the EP in 19 partitions`, or from a profile `19 partitions, 52 nodes
@@ -449,10 +484,7 @@ fn intervention(
     let pays_off = match decision {
         Decision::UseEp => faster(on_ep),
         Decision::StayOnCpu => faster(on_cpu),
-        Decision::NeedsEpMachine => partitions.is_some_and(|(b, a)| {
-            (a.cpu_nodes < b.cpu_nodes && a.partitions <= b.partitions)
-                || (a.partitions < b.partitions && a.cpu_nodes <= b.cpu_nodes)
-        }),
+        Decision::NeedsEpMachine => partitions.is_some_and(|(b, a)| better_partitioned(b, a)),
         Decision::NoReference => false,
     };
     if parts.is_empty() {
