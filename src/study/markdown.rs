@@ -185,9 +185,14 @@ pub(super) fn header(out: &mut String, r: &StudyResults, title: &str) {
          bootstrap interval over this run's per-iteration samples (5000 resamples, seeded); it is \
          called faster or slower only when the whole interval is beyond ±{:.0}% (or the \
          between-run noise floor, where that is larger), equivalent when it lies within, and \
-         inconclusive otherwise. Outputs of every EP or fp16 row were compared with the CPU EP on \
-         the fp32 graph before timing; a mismatch is not timed.\n",
+         inconclusive otherwise. Outputs of every {checked} before timing; a mismatch is not \
+         timed.\n",
         PRACTICAL * 100.0,
+        checked = match r.model {
+            None => "EP or fp16 row were compared with the CPU EP on the fp32 graph",
+            Some(_) =>
+                "EP row and every rewrite were compared with the CPU EP on the model as given",
+        },
     );
     let _ = writeln!(out, "{}\n", noise_sentence(r));
 }

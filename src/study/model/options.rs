@@ -29,21 +29,7 @@ impl Configurations {
         match kind {
             EpKind::Cpu => {}
             EpKind::CoreMl => {
-                for format in [ModelFormat::NeuralNetwork, ModelFormat::MlProgram] {
-                    for units in ComputeUnits::ALL {
-                        for static_shapes in [false, true] {
-                            let ep = Ep::CoreMl(CoreMlOptions {
-                                format,
-                                units,
-                                static_shapes,
-                                ..CoreMlOptions::default()
-                            });
-                            if ep != default {
-                                others.push(ep);
-                            }
-                        }
-                    }
-                }
+                others.extend(coreml_matrix().into_iter().filter(|ep| *ep != default))
             }
             EpKind::OpenVino => {
                 for device in OPENVINO_DEVICES {
@@ -74,6 +60,24 @@ impl Configurations {
     }
 }
 
+/// CoreML's matrix: model format × compute units × static shapes, ORT's default first.
+pub fn coreml_matrix() -> Vec<Ep> {
+    let mut matrix = Vec::new();
+    for format in [ModelFormat::NeuralNetwork, ModelFormat::MlProgram] {
+        for units in ComputeUnits::ALL {
+            for static_shapes in [false, true] {
+                matrix.push(Ep::CoreMl(CoreMlOptions {
+                    format,
+                    units,
+                    static_shapes,
+                    ..CoreMlOptions::default()
+                }));
+            }
+        }
+    }
+    matrix
+}
+
 /// A configuration as the report names it: its options without the EP's name, `default` for
 /// ORT's defaults (`format=mlprogram,units=cpu_only`, `device=GPU`).
 pub fn label(ep: &Ep) -> String {
@@ -87,6 +91,17 @@ pub fn label(ep: &Ep) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coreml_has_sixteen_configurations_with_the_default_first() {
+        let matrix = coreml_matrix();
+        assert_eq!(matrix.len(), 2 * 4 * 2);
+        assert_eq!(matrix[0], EpKind::CoreMl.default_ep());
+        let mut labels: Vec<String> = matrix.iter().map(label).collect();
+        labels.sort();
+        labels.dedup();
+        assert_eq!(labels.len(), 16, "{labels:?}");
+    }
 
     #[test]
     fn labels_name_only_the_options_that_differ() {

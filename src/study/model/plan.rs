@@ -110,3 +110,99 @@ pub fn plan(
     }
     p.cases
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::onnx::FloatType;
+    use crate::rewrite::Survey;
+    use crate::study::model::options::coreml_matrix;
+    use crate::study::model::variants::{Intervention, batches};
+    use crate::workload::{InputShapes, InputSource, Reference};
+
+    fn model() -> LoadedModel {
+        let shapes = InputShapes::new(vec![("input_ids".into(), vec![1, 16])]);
+        let original = ModelFile {
+            name: "bert".into(),
+            path: "bert.onnx".into(),
+            inputs: InputSource::Synthesised(shapes.clone()),
+            batch: 1,
+            dtype: FloatType::F32,
+            approximates_gelu: false,
+            reference: Reference {
+                name: "bert".into(),
+                path: "bert.onnx".into(),
+                dtype: FloatType::F32,
+            },
+        };
+        let dims = ModelFile {
+            name: "bert+fix-dims".into(),
+            path: "bert+fix-dims.onnx".into(),
+            ..original.clone()
+        };
+        LoadedModel {
+            name: "bert".into(),
+            batches: batches(&original, &shapes),
+            original: Arc::new(original),
+            survey: Survey::default(),
+            shapes,
+            batch_dim: Some("batch".into()),
+            interventions: vec![
+                Intervention {
+                    kind: RewriteKind::FixDims,
+                    name: "bert+fix-dims".into(),
+                    summary: "fixed".into(),
+                    file: Ok(Arc::new(dims)),
+                },
+                Intervention {
+                    kind: RewriteKind::GeluTanh,
+                    name: "bert+gelu-tanh".into(),
+                    summary: "not made: a cycle".into(),
+                    file: Err("a cycle".into()),
+                },
+            ],
+            cost: Cost::Light,
+        }
+    }
+
+    #[test]
+    fn every_configuration_variant_and_batch_is_a_case_with_its_own_id() {
+        let matrix = coreml_matrix();
+        let configurations = Configurations {
+            default: matrix[0].clone(),
+            others: matrix[1..].to_vec(),
+            absent: Vec::new(),
+        };
+        let settings = Settings {
+            quick: true,
+            intra_threads: 2,
+        };
+        let cases = plan(&[model()], &configurations, &settings);
+        let count = |finding: Finding| cases.iter().filter(|c| c.finding == finding).count();
+        assert_eq!(count(Finding::EpVsCpu), 2);
+        assert_eq!(count(Finding::Options), 15);
+        // The rewrite that could not be made has no rows; the one that was made has two.
+        assert_eq!(count(Finding::Shapes), 2);
+        assert_eq!(count(Finding::Activation), 0);
+        assert_eq!(count(Finding::Batch), 8);
+        // Cold start: the CPU and every CoreML configuration.
+        assert_eq!(count(Finding::SessionCreate), 2 + 15);
+        let mut ids: Vec<String> = cases.iter().map(BenchCase::id).collect();
+        assert!(ids.contains(&"coreml/options/bert+format=mlprogram,units=cpu_only/coreml".into()));
+        assert!(ids.contains(&"coreml/batch/bert+batch8/cpu".into()));
+        let total = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), total, "duplicate ids");
+        for case in &cases {
+            assert_eq!(case.id().split('/').count(), 4, "{}", case.id());
+            let expected = match case.timing {
+                Timing::Run => Cost::Light,
+                Timing::SessionCreate => Cost::ColdStart,
+            };
+            assert_eq!(case.cost, expected, "{}", case.id());
+        }
+        let batch8 = cases.iter().find(|c| c.label == "bert+batch8").unwrap();
+        assert_eq!(batch8.batch, 8);
+    }
+}

@@ -134,10 +134,10 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
     };
     let p50 = |c: &&Candidate<'_>| c.row.measured().map(|m| m.latency_ms.p50);
     let fastest_of = |cpu: bool| {
-        evidence
-            .candidates
-            .iter()
-            .chain(cpu.then_some(&reference))
+        // The model as given comes first: on a tie it is the simpler choice.
+        cpu.then_some(&reference)
+            .into_iter()
+            .chain(&evidence.candidates)
             .filter(|c| (c.row.provider == EpKind::Cpu) == cpu)
             .filter_map(|c| Some((c, p50(&c)?)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
@@ -491,4 +491,366 @@ fn intervention(
         parts.push("nothing was measured".into());
     }
     verdict(pays_off, parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::measure::latency::LatencyStats;
+    use crate::study::results::{Correctness, Measured, Subject};
+    use crate::suite::{Finding, Timing};
+
+    const MODEL: &str = "bert";
+
+    /// A measured row whose 60 samples scatter ±1% around `p50_ms`.
+    fn timed(finding: Finding, label: &str, provider: EpKind, p50_ms: f64) -> Row {
+        let samples: Vec<Duration> = (0..60)
+            .map(|i| {
+                let jitter = 1.0 + 0.01 * (f64::from(i % 7) - 3.0) / 3.0;
+                Duration::from_secs_f64(p50_ms * jitter / 1e3)
+            })
+            .collect();
+        let latency = LatencyStats::from_durations(&samples).unwrap();
+        let status = Status::Measured(Measured {
+            throughput_per_s: latency.throughput_per_s(1),
+            latency_ms: latency,
+            correctness: Correctness::Reference,
+            samples_ms: samples.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
+        });
+        row(finding, label, provider, status)
+    }
+
+    fn row(finding: Finding, label: &str, provider: EpKind, status: Status) -> Row {
+        Row {
+            id: format!("{}/{finding}/{label}/{provider}", EpKind::CoreMl),
+            finding,
+            label: label.into(),
+            variant: Subject::File(label.split('+').next().unwrap().into()),
+            provider,
+            timing: Timing::Run,
+            batch: 1,
+            status,
+        }
+    }
+
+    const CANNOT: &str = "Executing a CoreML model is not supported on this platform";
+
+    fn needs_mac(finding: Finding, label: &str) -> Row {
+        let status = Status::NeedsEp {
+            ep: EpKind::CoreMl,
+            reason: format!("needs a Mac: the coreml execution provider cannot execute: {CANNOT}"),
+        };
+        row(finding, label, EpKind::CoreMl, status)
+    }
+
+    fn partitions(partitions: usize, nodes: usize, supported: usize) -> PartitionNumbers {
+        PartitionNumbers {
+            source: PartitionSource::Measured,
+            provenance: "measured by the CoreML EP".into(),
+            partitions,
+            nodes,
+            supported_nodes: Some(supported),
+            cpu_nodes: nodes - supported,
+            cpu_ops: Vec::new(),
+            transitions_per_run: None,
+        }
+    }
+
+    /// Every pair the study's analysis would compare, judged by its one rule.
+    fn compare_all(pairs: &[(&Row, &Row)]) -> Vec<Comparison> {
+        pairs
+            .iter()
+            .filter_map(|(b, c)| analysis::compare(c.finding, b, c, String::new(), None))
+            .collect()
+    }
+
+    /// The rows of one model: as given on the CPU and CoreML, and static dims on both.
+    struct Rows {
+        cpu: Row,
+        ep: Row,
+        dims_cpu: Row,
+        dims_ep: Row,
+    }
+
+    fn judge_rows(
+        rows: &Rows,
+        before: &PartitionNumbers,
+        after: &PartitionNumbers,
+    ) -> ModelVerdict {
+        let dims = format!("{MODEL}+fix-dims");
+        let comparisons = compare_all(&[
+            (&rows.cpu, &rows.ep),
+            (&rows.cpu, &rows.dims_cpu),
+            (&rows.cpu, &rows.dims_ep),
+            (&rows.ep, &rows.dims_ep),
+        ]);
+        let outcome = PartitionOutcome::Known(before.clone());
+        let evidence = Evidence {
+            ep: EpKind::CoreMl,
+            cpu: &rows.cpu,
+            ep_default: Some(&rows.ep),
+            candidates: vec![
+                Candidate {
+                    configuration: "coreml (default options)".into(),
+                    rewrite: None,
+                    row: &rows.ep,
+                },
+                Candidate {
+                    configuration: format!("coreml (default options) on {dims}"),
+                    rewrite: Some(RewriteKind::FixDims),
+                    row: &rows.dims_ep,
+                },
+                Candidate {
+                    configuration: format!("the CPU on {dims}"),
+                    rewrite: Some(RewriteKind::FixDims),
+                    row: &rows.dims_cpu,
+                },
+            ],
+            interventions: vec![InterventionEvidence {
+                rewrite: RewriteKind::FixDims,
+                not_made: None,
+                cpu: Some(&rows.dims_cpu),
+                ep: Some(&rows.dims_ep),
+                before: Some(before),
+                after: Some(after),
+            }],
+            partitions: vec![("coreml".into(), &outcome)],
+            comparisons: &comparisons,
+            cannot_execute: None,
+            noise: None,
+        };
+        judge(&evidence)
+    }
+
+    fn rows(cpu: f64, ep: f64, dims_cpu: f64, dims_ep: f64) -> Rows {
+        let dims = format!("{MODEL}+fix-dims");
+        Rows {
+            cpu: timed(Finding::EpVsCpu, MODEL, EpKind::Cpu, cpu),
+            ep: timed(Finding::EpVsCpu, MODEL, EpKind::CoreMl, ep),
+            dims_cpu: timed(Finding::Shapes, &dims, EpKind::Cpu, dims_cpu),
+            dims_ep: timed(Finding::Shapes, &dims, EpKind::CoreMl, dims_ep),
+        }
+    }
+
+    #[test]
+    fn the_fastest_ep_configuration_that_beats_every_cpu_one_is_the_verdict() {
+        let (before, after) = (partitions(19, 164, 112), partitions(5, 137, 127));
+        let v = judge_rows(&rows(10.0, 4.0, 9.0, 2.0), &before, &after);
+        assert_eq!(v.decision, Decision::UseEp, "{}", v.headline);
+        let fastest = v.fastest.as_ref().unwrap();
+        assert_eq!(fastest.row, "coreml/shapes/bert+fix-dims/coreml");
+        // 2 ms against the CPU's 10 ms: a time ratio of 0.2, a 5× speedup, interval around it.
+        assert!((fastest.time_ratio - 0.2).abs() < 0.01, "{fastest:?}");
+        assert!(fastest.lower <= fastest.time_ratio && fastest.time_ratio <= fastest.upper);
+        assert!(
+            v.headline
+                .starts_with("Use coreml (default options) on bert+fix-dims: 5.0")
+        );
+        assert!(v.headline.contains("95% CI"), "{}", v.headline);
+        // Static dims halve CoreML's time: it pays off, and the headline says so.
+        assert!(v.interventions[0].pays_off, "{:?}", v.interventions);
+        assert!(
+            v.headline
+                .ends_with("Interventions that pay off: fix-dims.")
+        );
+        assert!(v.interventions[0].why.contains("19 → 5 partition(s)"));
+    }
+
+    #[test]
+    fn an_ep_that_only_beats_the_model_as_given_does_not_beat_the_cpu() {
+        // CoreML on the static model is faster than the CPU on the dynamic one, but not than
+        // the CPU on the static one: stay on the CPU, with the rewrite.
+        let (before, after) = (partitions(19, 164, 112), partitions(5, 137, 127));
+        let v = judge_rows(&rows(10.0, 12.0, 5.0, 5.1), &before, &after);
+        assert_eq!(v.decision, Decision::StayOnCpu, "{}", v.headline);
+        assert!(
+            v.headline.starts_with(
+                "Stay on the CPU and apply fix-dims: the CPU on bert+fix-dims runs 2.00× faster"
+            ),
+            "{}",
+            v.headline
+        );
+        assert!(
+            v.headline
+                .contains("no faster within the practical threshold"),
+            "{}",
+            v.headline
+        );
+        assert_eq!(
+            v.fastest.as_ref().unwrap().row,
+            "coreml/shapes/bert+fix-dims/cpu"
+        );
+        // Judged where the verdict says to run: on the CPU it halves the time.
+        assert!(v.interventions[0].pays_off);
+    }
+
+    #[test]
+    fn a_slower_ep_and_no_helpful_rewrite_is_stay_on_the_cpu_with_the_numbers() {
+        let (before, after) = (partitions(4, 100, 90), partitions(4, 100, 90));
+        let v = judge_rows(&rows(10.0, 15.0, 10.0, 15.0), &before, &after);
+        assert_eq!(v.decision, Decision::StayOnCpu);
+        assert!(v.fastest.is_none(), "the model as given is the fastest");
+        assert!(
+            v.headline
+                .starts_with("Stay on the CPU. The fastest coreml configuration")
+        );
+        assert!(
+            v.headline
+                .contains("takes 1.50× the time of the CPU on the model as given")
+        );
+        assert!(v.headline.contains(": slower."), "{}", v.headline);
+        assert!(!v.interventions[0].pays_off);
+        assert!(v.headline.ends_with("No intervention pays off."));
+    }
+
+    #[test]
+    fn without_ep_timings_the_verdict_says_what_was_measured_and_what_needs_a_mac() {
+        let dims = format!("{MODEL}+fix-dims");
+        let cpu = timed(Finding::EpVsCpu, MODEL, EpKind::Cpu, 10.0);
+        let dims_cpu = timed(Finding::Shapes, &dims, EpKind::Cpu, 8.0);
+        let ep = needs_mac(Finding::EpVsCpu, MODEL);
+        let dims_ep = needs_mac(Finding::Shapes, &dims);
+        let comparisons = compare_all(&[(&cpu, &dims_cpu)]);
+        let (before, after) = (partitions(19, 164, 112), partitions(5, 137, 127));
+        let default = PartitionOutcome::Known(before.clone());
+        let mlprogram = PartitionOutcome::Known(partitions(3, 164, 150));
+        let evidence = Evidence {
+            ep: EpKind::CoreMl,
+            cpu: &cpu,
+            ep_default: Some(&ep),
+            candidates: vec![
+                Candidate {
+                    configuration: "coreml (default options)".into(),
+                    rewrite: None,
+                    row: &ep,
+                },
+                Candidate {
+                    configuration: format!("coreml (default options) on {dims}"),
+                    rewrite: Some(RewriteKind::FixDims),
+                    row: &dims_ep,
+                },
+                Candidate {
+                    configuration: format!("the CPU on {dims}"),
+                    rewrite: Some(RewriteKind::FixDims),
+                    row: &dims_cpu,
+                },
+            ],
+            interventions: vec![InterventionEvidence {
+                rewrite: RewriteKind::FixDims,
+                not_made: None,
+                cpu: Some(&dims_cpu),
+                ep: Some(&dims_ep),
+                before: Some(&before),
+                after: Some(&after),
+            }],
+            partitions: vec![
+                ("coreml".into(), &default),
+                ("coreml:format=mlprogram".into(), &mlprogram),
+            ],
+            comparisons: &comparisons,
+            cannot_execute: Some(CANNOT),
+            noise: None,
+        };
+        let v = judge(&evidence);
+        assert_eq!(v.decision, Decision::NeedsEpMachine);
+        assert!(v.fastest.is_none());
+        assert!(v.headline.contains(CANNOT), "{}", v.headline);
+        assert!(
+            v.headline
+                .contains("partitions of 2 configurations (measured")
+        );
+        assert!(v.headline.contains("needs a Mac with Apple silicon"));
+        // The best partitioning is ML Program's: the fewest nodes left to the CPU.
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.contains("coreml:format=mlprogram, 150 of 164 nodes on the EP in 3")),
+            "{:?}",
+            v.evidence
+        );
+        // Static dims: fewer partitions and CPU nodes, which is what can be measured here.
+        assert!(v.interventions[0].pays_off, "{:?}", v.interventions);
+        assert!(
+            v.headline
+                .contains("reduce the EP's partitions or CPU nodes: fix-dims")
+        );
+        assert!(v.needs_ep_machine[0].contains("2 rows were not run"));
+        assert!(v.needs_ep_machine[0].contains(CANNOT));
+    }
+
+    #[test]
+    fn no_cpu_reference_no_verdict_and_failed_eps_are_not_a_speedup() {
+        let failed = |finding, label: &str, provider| {
+            row(
+                finding,
+                label,
+                provider,
+                Status::Failed {
+                    stage: super::super::super::results::FailureStage::Prepare(
+                        crate::suite::PrepareStage::Correctness,
+                    ),
+                    reason: "outputs do not match the CPU reference".into(),
+                },
+            )
+        };
+        let cpu = failed(Finding::EpVsCpu, MODEL, EpKind::Cpu);
+        let empty = Evidence {
+            ep: EpKind::OpenVino,
+            cpu: &cpu,
+            ep_default: None,
+            candidates: Vec::new(),
+            interventions: Vec::new(),
+            partitions: Vec::new(),
+            comparisons: &[],
+            cannot_execute: None,
+            noise: None,
+        };
+        let v = judge(&empty);
+        assert_eq!(v.decision, Decision::NoReference);
+        assert!(
+            v.headline
+                .contains("did not run on the CPU (failed at correctness")
+        );
+
+        let cpu = timed(Finding::EpVsCpu, MODEL, EpKind::Cpu, 10.0);
+        let ep = failed(Finding::EpVsCpu, MODEL, EpKind::OpenVino);
+        let evidence = Evidence {
+            cpu: &cpu,
+            ep_default: Some(&ep),
+            candidates: vec![Candidate {
+                configuration: "openvino (default options)".into(),
+                rewrite: None,
+                row: &ep,
+            }],
+            ..empty
+        };
+        let v = judge(&evidence);
+        assert_eq!(v.decision, Decision::StayOnCpu);
+        assert!(
+            v.headline
+                .contains("no openvino configuration ran with outputs matching")
+        );
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.contains("outputs do not match")),
+            "{:?}",
+            v.evidence
+        );
+    }
+
+    #[test]
+    fn better_partitioned_means_the_ep_takes_more_without_more_cuts() {
+        let p = |parts, nodes, supported| partitions(parts, nodes, supported);
+        assert!(better_partitioned(&p(19, 164, 112), &p(5, 137, 127)));
+        assert!(better_partitioned(&p(15, 100, 50), &p(13, 100, 50)));
+        // From nothing on the EP to something, more partitions are no loss.
+        assert!(better_partitioned(&p(0, 173, 0), &p(15, 169, 91)));
+        // Folding nodes the EP never took changes nothing for the EP.
+        assert!(!better_partitioned(&p(0, 173, 0), &p(0, 134, 0)));
+        // More nodes on the EP, but in more pieces: not clearly better.
+        assert!(!better_partitioned(&p(4, 100, 60), &p(9, 100, 80)));
+    }
 }
