@@ -13,11 +13,12 @@ use std::process::ExitCode;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput};
-use epbench::runtime::{self, EpKind};
-use epbench::suite::{self, BenchCase, Filter, Preparer, Settings};
+use epbench::runtime::{self, Availability, EpKind, LogLevel};
+use epbench::suite::{self, BenchCase, Filter, Preparer, Settings, Timing};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let list = Filter::wants_list(&args);
     let (filter, settings) = match (Filter::from_args(args), Settings::from_env()) {
         (Ok(filter), Ok(settings)) => (filter, settings),
         (Err(e), _) | (_, Err(e)) => {
@@ -25,6 +26,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if list {
+        for line in suite::list(&filter, &settings) {
+            println!("{line}");
+        }
+        return ExitCode::SUCCESS;
+    }
     let runtime = match runtime::global() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -48,15 +55,44 @@ fn main() -> ExitCode {
         if selected.is_empty() {
             continue;
         }
-        if study != EpKind::Cpu
-            && let Err(reason) = runtime.require(&study.default_ep())
-        {
+        let availability = runtime.availability(&study.default_ep());
+        if study != EpKind::Cpu && !availability.can_partition() {
+            let reason = runtime
+                .require(&study.default_ep())
+                .err()
+                .map_or_else(String::new, |e| e.to_string());
             println!("epbench: skipping the {study} study: {reason}");
             continue;
+        }
+        if let Availability::PartitionsOnly { reason } = &availability {
+            println!(
+                "epbench: the {study} EP here partitions but cannot execute ({reason}): its \
+                 session creation is timed, its runs need its own machine"
+            );
         }
         for finding_cases in selected.chunk_by(|a, b| a.group() == b.group()) {
             let mut group = criterion.benchmark_group(finding_cases[0].group());
             for case in finding_cases {
+                if !availability.can_execute()
+                    && case.session.ep.kind() != EpKind::Cpu
+                    && case.timing == Timing::Run
+                {
+                    match preparer.session_only(case, LogLevel::Info) {
+                        Ok(_) => println!(
+                            "epbench: {}: needs a Mac: this {} EP build cannot execute models; \
+                             ORT accepted `{}` and partitioned the model",
+                            case.id(),
+                            study.label(),
+                            case.session.ep
+                        ),
+                        Err(e) => {
+                            let failure = format!("not timed: {e}");
+                            println!("epbench: {failure}");
+                            failed.push(failure);
+                        }
+                    }
+                    continue;
+                }
                 if let Err(failure) = bench(&mut group, &mut preparer, case, settings.quick) {
                     println!("epbench: {failure}");
                     failed.push(failure);

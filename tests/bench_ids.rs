@@ -81,3 +81,34 @@ fn every_committed_baseline_id_is_planned_or_retired() {
         );
     }
 }
+
+/// `cargo bench -- --list [FILTER]` prints what a run with that filter would select, every id
+/// once as criterion prints it, and loads or builds nothing (the function takes no runtime).
+#[test]
+fn the_bench_list_is_every_selected_id_as_criterion_prints_it() {
+    let settings = Settings {
+        quick: false,
+        intra_threads: 2,
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let all = suite::list(
+        &suite::Filter::from_args(args(&["--list"])).unwrap(),
+        &settings,
+    );
+    let expected: BTreeSet<String> = planned(2)
+        .into_iter()
+        .map(|id| format!("{id}: benchmark"))
+        .collect();
+    assert_eq!(all.len(), expected.len(), "each id once");
+    assert_eq!(all.iter().cloned().collect::<BTreeSet<_>>(), expected);
+    let coreml = suite::list(
+        &suite::Filter::from_args(args(&["--bench", "--list", "^coreml/vision"])).unwrap(),
+        &settings,
+    );
+    assert!(!coreml.is_empty());
+    assert!(
+        coreml
+            .iter()
+            .all(|l| l.starts_with("coreml/vision/") && l.ends_with(": benchmark"))
+    );
+}

@@ -489,3 +489,105 @@ fn upgrade_check_compares_a_local_build_with_a_release() {
     assert_eq!(row["status"], "measured", "{row}");
     assert_eq!(row["outputs"], "agree", "{row}");
 }
+
+/// The CoreML study on the partitions-only runtime: partitions measured by the EP itself,
+/// session creation timed, every run row "needs a Mac" (never a correctness failure), the
+/// options of the `format` and `units` rows accepted by the real EP, exit 0.
+#[test]
+fn the_coreml_study_measures_partitions_and_times_session_creation() {
+    let Some(library) =
+        coreml_support::library("the_coreml_study_measures_partitions_and_times_session_creation")
+    else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let output = epbench_on(
+        &library,
+        &[
+            "study",
+            "--ep",
+            "coreml",
+            "--quick",
+            "--threads",
+            "2",
+            "--models",
+            zoo::DEFAULT_OUT_DIR,
+            "--filter",
+            "tiny-systems-bert_(gelu_fp32_dynamic|fast-gelu_fp32_static_b1_s128)|session_create/tiny|probe_erf_k[01]_|mobilenet_v2_fp32",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["ep"]["state"], "partitions_only");
+    let rows = results["rows"].as_array().unwrap();
+    let mut session_create = 0;
+    let mut options_proven = Vec::new();
+    for row in rows.iter().filter(|r| r["provider"] == "coreml") {
+        assert_ne!(row["status"], "failed", "{row}");
+        match row["timing"].as_str().unwrap() {
+            "session_create" => {
+                assert_eq!(row["status"], "measured", "{row}");
+                assert!(
+                    row["note"]
+                        .as_str()
+                        .unwrap()
+                        .contains("without the compile"),
+                    "{row}"
+                );
+                session_create += 1;
+            }
+            _ => {
+                assert_eq!(row["status"], "needs_ep", "{row}");
+                let reason = row["reason"].as_str().unwrap();
+                assert!(
+                    reason.starts_with("needs a Mac: this CoreML EP build cannot execute models"),
+                    "{reason}"
+                );
+                assert!(
+                    reason.contains("not supported on this platform"),
+                    "{reason}"
+                );
+                if ["format", "units"].contains(&row["finding"].as_str().unwrap()) {
+                    options_proven.push(row["label"].as_str().unwrap().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        session_create >= 2,
+        "tiny and mobilenet cold starts are timed"
+    );
+    assert_eq!(
+        options_proven.len(),
+        6,
+        "2 formats and 4 compute units: {options_proven:?}"
+    );
+    // CPU rows were timed.
+    assert!(
+        rows.iter()
+            .any(|r| r["provider"] == "cpu" && r["status"] == "measured")
+    );
+    let partitions = results["partitions"].as_array().unwrap();
+    assert!(!partitions.is_empty());
+    for p in partitions {
+        assert_eq!(p["status"], "known", "{p}");
+        assert_eq!(p["source"], "measured", "{p}");
+        assert!(
+            p["provenance"]
+                .as_str()
+                .unwrap()
+                .starts_with("measured by the CoreML EP (ORT 1.30.0"),
+            "{p}"
+        );
+    }
+    let report = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(report.contains("partitions only"), "{report}");
+    assert!(!report.contains("FAILED (correctness)"), "{report}");
+}

@@ -1,7 +1,7 @@
 //! What to change, drawn from a diagnosis the way the study draws its conclusions, each tied to
 //! the evidence that triggered it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -89,16 +89,7 @@ fn rejected(prediction: &Prediction) -> impl Iterator<Item = (usize, &super::rul
 
 /// "Shape ×4, Gather ×8" for the op types of `nodes`.
 fn op_counts(graph: &AnalysisGraph, nodes: impl Iterator<Item = usize>) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for n in nodes {
-        *counts.entry(graph.node(n).op_type.as_str()).or_default() += 1;
-    }
-    let mut list: Vec<(&str, usize)> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    list.iter()
-        .map(|(op, n)| format!("{op} x{n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::text::format::op_counts(nodes.map(|n| graph.node(n).op_type.as_str()))
 }
 
 fn static_shapes(graph: &AnalysisGraph, p: &Prediction) -> Option<Recommendation> {

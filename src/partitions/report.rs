@@ -98,7 +98,7 @@ impl Provenance {
                 ..
             } => format!(
                 "measured by the {} EP (ORT {ort_version}{}), {ep}",
-                ep_label(ep),
+                ep.kind().label(),
                 if *executes {
                     ""
                 } else {
@@ -106,14 +106,6 @@ impl Provenance {
                 }
             ),
         }
-    }
-}
-
-fn ep_label(ep: &Ep) -> &'static str {
-    match ep {
-        Ep::CoreMl(_) => "CoreML",
-        Ep::OpenVino(_) => "OpenVINO",
-        Ep::Cpu => "CPU",
     }
 }
 

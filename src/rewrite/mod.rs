@@ -132,16 +132,7 @@ impl Changes {
 
     /// `Shape x12, Gather x12` for a list.
     pub fn by_op(nodes: &[NodeRef]) -> String {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for n in nodes {
-            *counts.entry(n.op.as_str()).or_default() += 1;
-        }
-        let mut list: Vec<(&str, usize)> = counts.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        list.iter()
-            .map(|(op, n)| format!("{op} x{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::text::format::op_counts(nodes.iter().map(|n| n.op.as_str()))
     }
 }
 

@@ -57,6 +57,15 @@ impl EpKind {
         }
     }
 
+    /// The name people write: `CoreML`, `OpenVINO`, `CPU`.
+    pub fn label(self) -> &'static str {
+        match self {
+            EpKind::Cpu => "CPU",
+            EpKind::CoreMl => "CoreML",
+            EpKind::OpenVino => "OpenVINO",
+        }
+    }
+
     /// The name ONNX Runtime gives the provider (in `GetAvailableProviders` and profiles).
     pub fn ort_name(self) -> &'static str {
         match self {

@@ -10,7 +10,7 @@ use crate::text::format::ms as format_ms;
 use super::analysis::PRACTICAL;
 use super::plots::Chart;
 use super::results::{
-    Correctness, PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject,
+    Correctness, EpState, PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject,
 };
 use super::summary::first_line;
 
@@ -147,9 +147,14 @@ pub(super) fn header(out: &mut String, r: &StudyResults, title: &str) {
         m.arch
     );
     let _ = writeln!(out, "| ONNX Runtime | {} |", r.ort.description);
-    let availability = match &r.ep.unavailable_reason {
-        None => "available".to_string(),
-        Some(reason) => format!("**unavailable**: {}", first_line(reason)),
+    let reason = r.ep.unavailable_reason.as_deref().unwrap_or_default();
+    let availability = match r.ep.state {
+        EpState::Available => "available".to_string(),
+        EpState::PartitionsOnly => format!(
+            "**partitions only**: it partitions and builds its models but cannot execute them: {}",
+            first_line(reason)
+        ),
+        EpState::Unavailable => format!("**unavailable**: {}", first_line(reason)),
     };
     let _ = writeln!(out, "| EP | `{}` ({availability}) |", r.ep.options);
     let iterations: Vec<String> = r
@@ -197,9 +202,28 @@ pub(super) fn header(out: &mut String, r: &StudyResults, title: &str) {
     let _ = writeln!(out, "{}\n", noise_sentence(r));
 }
 
-/// The zoo study's note on an EP the runtime lacks.
+/// The zoo study's note on an EP that cannot execute here.
 fn ep_unavailable(out: &mut String, r: &StudyResults) {
-    if let Some(reason) = &r.ep.unavailable_reason {
+    if r.ep.state == EpState::PartitionsOnly {
+        let reason = r.ep.unavailable_reason.as_deref().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "> **The {label} EP in this runtime partitions but cannot execute** ({}). Its \
+             partitions below are measured by the EP itself ({}); its session-creation rows are \
+             timed (ORT's partitioning and the EP building its models, without the compile only \
+             the EP's own machine does); every row that must run a model is marked as needing \
+             the EP's machine{mac}, after its session was created with those options. The CPU \
+             timings were measured.\n",
+            first_line(reason),
+            r.ort.description,
+            label = r.ep.kind.label(),
+            mac = if r.ep.kind == crate::runtime::EpKind::CoreMl {
+                " (a Mac with Apple silicon: run `epbench study --ep coreml` there)"
+            } else {
+                ""
+            }
+        );
+    } else if let Some(reason) = &r.ep.unavailable_reason {
         let _ = writeln!(
             out,
             "> **The {ep} EP is not in this runtime** ({}). Every {ep} timing below is marked as \
@@ -267,7 +291,10 @@ pub(super) fn rows_table(out: &mut String, rows: &[&Row]) {
                     m.throughput_per_s
                         .map_or_else(|| "–".into(), |t| format!("{t:.1}")),
                     l.iterations,
-                    correctness(&m.correctness)
+                    match &m.note {
+                        Some(note) => format!("{} ({})", correctness(&m.correctness), escape(note)),
+                        None => correctness(&m.correctness),
+                    }
                 );
             }
             Status::Failed { stage, reason } => {

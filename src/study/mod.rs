@@ -27,7 +27,7 @@ use regex::Regex;
 use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
 use crate::measure::partitions::{self, PartitionsError};
-use crate::runtime::{CoreMlOptions, EpKind, Runtime};
+use crate::runtime::{Availability, CoreMlOptions, EpKind, LogLevel, Runtime};
 use crate::suite::{self, BenchCase, Cost, Preparer, Settings, Timing, Workload};
 use crate::workload::Feeds;
 use crate::zoo::{self, Variant};
@@ -37,8 +37,8 @@ use model::ModelSet;
 use analysis::BetweenRunNoise;
 use progress::Progress;
 use results::{
-    Correctness, EpUnderStudy, FailureStage, Measured, OrtRun, PartitionRow, Row, RunSettings,
-    Status, StudyResults, Subject,
+    Correctness, EpState, EpUnderStudy, FailureStage, Measured, OrtRun, PartitionRow, Row,
+    RunSettings, Status, StudyResults, Subject,
 };
 
 /// Why a study could not run or be written (single benchmarks failing are rows, not errors).
@@ -126,23 +126,20 @@ pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, St
         });
     }
     let study_ep = options.ep.default_ep();
-    let unavailable = runtime.require(&study_ep).err().map(|e| match e {
-        crate::runtime::RuntimeError::Unavailable { reason, .. } => reason,
-        other => other.to_string(),
-    });
+    let availability = runtime.availability(&study_ep);
     let progress = Progress::default();
 
     build_models(&cases, &options.models_dir, &progress);
     let mut study = Run {
         options,
-        unavailable: unavailable.clone(),
+        availability: availability.clone(),
         preparer: Preparer::new(&options.models_dir),
         feeds: Feeds::default(),
         partitions: Vec::new(),
         seen: BTreeSet::new(),
     };
     let rows = study.time_all(&cases, &progress);
-    if options.ep == EpKind::CoreMl {
+    if options.ep == EpKind::CoreMl && !availability.can_partition() {
         study.predict_all(&cases, &progress);
     }
     let analysis = match &options.models {
@@ -172,8 +169,13 @@ pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, St
         ep: EpUnderStudy {
             kind: options.ep,
             options: study_ep.to_string(),
-            available: unavailable.is_none(),
-            unavailable_reason: unavailable,
+            state: match availability {
+                Availability::Available => EpState::Available,
+                Availability::PartitionsOnly { .. } => EpState::PartitionsOnly,
+                Availability::Unavailable { .. } => EpState::Unavailable,
+            },
+            available: availability.can_execute(),
+            unavailable_reason: availability.reason().map(str::to_string),
         },
         settings: RunSettings {
             quick: options.quick,
@@ -209,8 +211,8 @@ fn build_models(cases: &[BenchCase<Workload>], dir: &Path, progress: &Progress) 
 /// State of the timing and partition phases.
 struct Run<'a> {
     options: &'a StudyOptions,
-    /// ORT's reason when the study's EP is not in the loaded runtime.
-    unavailable: Option<String>,
+    /// What the study's EP can do in the loaded runtime.
+    availability: Availability,
     preparer: Preparer,
     feeds: Feeds,
     partitions: Vec<PartitionRow>,
@@ -251,17 +253,27 @@ impl Run<'_> {
     ) -> Status {
         sessions.working_on(&case.id());
         let kind = case.session.ep.kind();
-        if kind != EpKind::Cpu
-            && let Some(reason) = &self.unavailable
-        {
-            sessions.step();
-            runs.step();
-            return Status::NeedsEp {
-                ep: kind,
-                reason: needs_ep_reason(kind, reason),
-            };
+        if kind != EpKind::Cpu {
+            match self.availability.clone() {
+                Availability::Available => {}
+                Availability::Unavailable { reason } => {
+                    sessions.step();
+                    runs.step();
+                    return Status::NeedsEp {
+                        ep: kind,
+                        reason: needs_ep_reason(kind, &reason),
+                    };
+                }
+                Availability::PartitionsOnly { reason } if case.timing == Timing::Run => {
+                    let status = self.partition_without_running(case, &reason);
+                    sessions.step();
+                    runs.step();
+                    return status;
+                }
+                Availability::PartitionsOnly { .. } => {}
+            }
         }
-        let prepared = self.preparer.prepare_workload(case);
+        let prepared = self.preparer.prepare(case);
         sessions.step();
         let mut prepared = match prepared {
             Ok(prepared) => prepared,
@@ -307,9 +319,70 @@ impl Run<'_> {
                 latency_ms: latency,
                 correctness: correctness(prepared.check.as_ref()),
                 samples_ms: samples.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
+                note: self.session_create_note(case),
             }),
             Err(e) => failed(e.to_string()),
         }
+    }
+
+    /// A run on an EP that partitions but cannot execute here: its session is created (so ORT
+    /// has accepted the options and partitioned the model, and the partitions of the study's
+    /// default options are recorded), and the row says that timing it needs the EP's machine.
+    fn partition_without_running(
+        &mut self,
+        case: &BenchCase<Workload>,
+        ort_reason: &str,
+    ) -> Status {
+        let kind = case.session.ep.kind();
+        // VERBOSE, so that the EP's per-node lines name the ops it leaves to the CPU.
+        let built = match self.preparer.session_only(case, LogLevel::Verbose) {
+            Ok(built) => built,
+            Err(e) => {
+                self.record_failed_partitions(case, &e.reason);
+                return Status::Failed {
+                    stage: FailureStage::Prepare(e.stage),
+                    reason: e.reason,
+                };
+            }
+        };
+        if case.session.ep == self.options.ep.default_ep() {
+            if self.seen.insert(Subject::from(&case.variant)) {
+                self.partitions.push(PartitionRow {
+                    variant: Subject::from(&case.variant),
+                    findings: vec![case.finding],
+                    outcome: partitions::from_coreml_log(&built).into(),
+                });
+            } else {
+                self.add_finding(case);
+            }
+        }
+        Status::NeedsEp {
+            ep: kind,
+            reason: needs_ep_reason(
+                kind,
+                &format!(
+                    "this {} EP build cannot execute models; a session with `{}` was created, so \
+                     ORT accepted the options and partitioned the model. ORT: {ort_reason}",
+                    kind.label(),
+                    case.session.ep
+                ),
+            ),
+        }
+    }
+
+    /// What a session-creation time covers on an EP that cannot execute here.
+    fn session_create_note(&self, case: &BenchCase<Workload>) -> Option<String> {
+        let partitions_only = matches!(self.availability, Availability::PartitionsOnly { .. });
+        (partitions_only
+            && case.timing == Timing::SessionCreate
+            && case.session.ep.kind() != EpKind::Cpu)
+            .then(|| {
+                format!(
+                    "ORT's partitioning and the {} EP building its models; without the compile \
+                     that only the EP's own machine does",
+                    case.session.ep.kind().label()
+                )
+            })
     }
 
     /// Measured partitions of the case's variant on the EP, once per variant.

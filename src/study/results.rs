@@ -63,9 +63,25 @@ pub struct EpUnderStudy {
     pub kind: EpKind,
     /// The EP with its options, e.g. `openvino:device=CPU` (`cpu` for the CPU study).
     pub options: String,
+    /// What the EP can do in the loaded runtime.
+    #[serde(default)]
+    pub state: EpState,
+    /// Whether sessions on the EP execute here.
     pub available: bool,
-    /// ORT's reason when it is not available.
+    /// ORT's reason when it does not execute here.
     pub unavailable_reason: Option<String>,
+}
+
+/// What the study's EP could do in the loaded runtime ([`crate::runtime::Availability`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EpState {
+    #[default]
+    Available,
+    /// It registers, partitions and builds its models, but cannot execute them (ORT's CoreML EP
+    /// built for Linux): partitions are measured, session creation is timed, runs are not.
+    PartitionsOnly,
+    Unavailable,
 }
 
 /// How the run was measured.
@@ -147,7 +163,8 @@ pub enum Status {
         stage: FailureStage,
         reason: String,
     },
-    /// The EP is not in the loaded runtime (e.g. CoreML off a Mac).
+    /// The EP cannot execute in the loaded runtime (e.g. CoreML off a Mac, or ORT's CoreML EP
+    /// built for Linux, which only partitions).
     NeedsEp {
         ep: EpKind,
         reason: String,
@@ -207,6 +224,10 @@ pub struct Measured {
     pub correctness: Correctness,
     /// Every timed iteration, milliseconds, in the order they ran.
     pub samples_ms: Vec<f64>,
+    /// What the time covers when that is less than usual (session creation on an EP that
+    /// cannot execute here: ORT's partitioning and the EP's model building, not its compile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How the row's outputs compared with the CPU EP on the fp32 graph before timing.

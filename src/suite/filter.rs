@@ -34,7 +34,7 @@ pub enum Filter {
     All,
     Regex(Regex),
     Exact(String),
-    /// `--ignored`, or `--list`: nothing is run (listing needs no prepared sessions either).
+    /// `--ignored`: nothing is run.
     Nothing,
 }
 
@@ -53,7 +53,7 @@ impl Filter {
                 }
             } else if arg == "--exact" {
                 exact = true;
-            } else if arg == "--ignored" || arg == "--list" {
+            } else if arg == "--ignored" {
                 nothing = true;
             } else if !arg.starts_with('-') && positional.is_none() {
                 positional = Some(arg);
@@ -70,6 +70,12 @@ impl Filter {
         })
     }
 
+    /// Whether the arguments ask for criterion's `--list` (the ids the filter selects, each as
+    /// `<id>: benchmark`, nothing run).
+    pub fn wants_list<'a>(args: impl IntoIterator<Item = &'a String>) -> bool {
+        args.into_iter().any(|a| a == "--list")
+    }
+
     /// Whether criterion would run the benchmark `id`.
     pub fn matches(&self, id: &str) -> bool {
         match self {
@@ -79,6 +85,18 @@ impl Filter {
             Filter::Nothing => false,
         }
     }
+}
+
+/// What `cargo bench -- --list` prints: every id of every study that `filter` selects, each as
+/// criterion prints it (`<id>: benchmark`), in run order. Nothing is loaded or built.
+pub fn list(filter: &Filter, settings: &super::Settings) -> Vec<String> {
+    crate::runtime::EpKind::ALL
+        .into_iter()
+        .flat_map(|study| super::plan(study, settings))
+        .map(|case| case.id())
+        .filter(|id| filter.matches(id))
+        .map(|id| format!("{id}: benchmark"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -109,7 +127,12 @@ mod tests {
         assert!(
             !parse(&["--bench", "--exact", "cpu/overhead"]).matches("cpu/overhead/add_64k/cpu")
         );
-        assert!(!parse(&["--bench", "--list"]).matches("cpu/overhead/add_64k/cpu"));
+        // `--list` keeps the filter: it lists what a run would select.
+        let list = ["--bench", "--list", "^cpu/"].map(String::from);
+        assert!(Filter::wants_list(&list));
+        assert!(parse(&["--bench", "--list", "^cpu/"]).matches("cpu/overhead/add_64k/cpu"));
+        assert!(!parse(&["--bench", "--list", "^cpu/"]).matches("coreml/x/y/cpu"));
+        assert!(!parse(&["--bench", "--ignored"]).matches("cpu/overhead/add_64k/cpu"));
         assert!(Filter::from_args(["(".to_string()]).is_err());
     }
 }

@@ -8,7 +8,7 @@ mod prepare;
 mod settings;
 mod workload;
 
-pub use filter::Filter;
+pub use filter::{Filter, list};
 pub use finding::Finding;
 pub use plan::{BenchCase, BenchId, FRAGMENTATION_KS, PROBE_HIDDEN, Timing, cut_op_for, plan};
 pub use prepare::{PrepareError, PrepareStage, Prepared, Preparer, RunError, RunOutput};

@@ -39,6 +39,17 @@ pub struct PrepareError {
     pub reason: String,
 }
 
+impl PrepareError {
+    /// `case` failed at `stage` because of `error`.
+    fn at<W>(case: &BenchCase<W>, stage: PrepareStage, error: impl std::fmt::Display) -> Self {
+        PrepareError {
+            id: case.id(),
+            stage,
+            reason: error.to_string(),
+        }
+    }
+}
+
 /// The steps of preparing a benchmark, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,27 +110,39 @@ impl Preparer {
         }
     }
 
-    /// Builds the model, the session and the inputs of `case`, and runs it once.
-    pub fn prepare(&mut self, case: &BenchCase) -> Result<Prepared, PrepareError> {
-        self.prepare_workload(&case.clone().map_variant(Workload::Zoo))
+    /// Builds the model of `case` and creates its session, logging at `log_level`, and nothing
+    /// more: for an EP that partitions but cannot execute here, this is all there is to do (ORT
+    /// accepts the options, partitions the model and the EP builds its own).
+    pub fn session_only<W: Clone + Into<Workload>>(
+        &mut self,
+        case: &BenchCase<W>,
+        log_level: crate::runtime::LogLevel,
+    ) -> Result<BuiltSession, PrepareError> {
+        let case = &case.clone().map_variant(Into::into);
+        let model = self.model(case)?;
+        case.session
+            .clone()
+            .log_level(log_level)
+            .build(&model)
+            .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))
     }
 
-    /// [`Preparer::prepare`] for a study's case, whose model is a zoo variant or a file.
-    pub fn prepare_workload(
-        &mut self,
-        case: &BenchCase<Workload>,
-    ) -> Result<Prepared, PrepareError> {
-        let fail = |stage: PrepareStage| {
-            move |reason: String| PrepareError {
-                id: case.id(),
-                stage,
-                reason,
-            }
-        };
-        let model = case
-            .variant
+    /// The model file of `case`: a zoo variant built into the models folder on first use, or
+    /// the file itself.
+    fn model(&self, case: &BenchCase<Workload>) -> Result<PathBuf, PrepareError> {
+        case.variant
             .model_path(&self.models_dir)
-            .map_err(|e| fail(PrepareStage::Model)(e.to_string()))?;
+            .map_err(|e| PrepareError::at(case, PrepareStage::Model, e))
+    }
+
+    /// Builds the model, the session and the inputs of `case` (a zoo benchmark, or a study's
+    /// case whose model is a zoo variant or a file), and runs it once.
+    pub fn prepare<W: Clone + Into<Workload>>(
+        &mut self,
+        case: &BenchCase<W>,
+    ) -> Result<Prepared, PrepareError> {
+        let case = &case.clone().map_variant(Into::into);
+        let model = self.model(case)?;
         let mut prepared = Prepared {
             case: case.clone(),
             model,
@@ -131,14 +154,14 @@ impl Preparer {
             let mut built = case
                 .session
                 .build(&prepared.model)
-                .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
+                .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))?;
             prepared.inputs = case
                 .variant
                 .inputs(&built.session, &mut self.feeds)
-                .map_err(|e| fail(PrepareStage::Inputs)(e.to_string()))?;
+                .map_err(|e| PrepareError::at(case, PrepareStage::Inputs, e))?;
             if needs_reference_check(case) {
                 let comparison = check_outputs(case, &prepared.model, &mut built, &prepared.inputs)
-                    .map_err(fail(PrepareStage::Correctness))?;
+                    .map_err(|e| PrepareError::at(case, PrepareStage::Correctness, e))?;
                 prepared.check = Some(comparison);
             }
             prepared.session = Some(built);
@@ -146,12 +169,12 @@ impl Preparer {
             // A session-creation benchmark must still be able to create its session.
             case.session
                 .build(&prepared.model)
-                .map_err(|e| fail(PrepareStage::Session)(e.to_string()))?;
+                .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))?;
         }
         prepared
             .run_once()
             .map(drop)
-            .map_err(|e| fail(PrepareStage::Run)(e.to_string()))?;
+            .map_err(|e| PrepareError::at(case, PrepareStage::Run, e))?;
         Ok(prepared)
     }
 }

@@ -70,6 +70,20 @@ pub fn percent(fraction: f64) -> String {
     format!("{:.1}%", fraction * 100.0)
 }
 
+/// `Shape x12, Gather x8`: how many of each op type, most first (ties by name).
+pub fn op_counts<'a>(ops: impl IntoIterator<Item = &'a str>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for op in ops {
+        *counts.entry(op).or_default() += 1;
+    }
+    let mut list: Vec<(&str, usize)> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    list.iter()
+        .map(|(op, n)| format!("{op} x{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `8829` -> `8,829`.
 pub fn count(n: usize) -> String {
     group_thousands(&n.to_string())

@@ -518,6 +518,7 @@ mod tests {
             latency_ms: latency,
             correctness: Correctness::Reference,
             samples_ms: samples.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
+            note: None,
         });
         row(finding, label, provider, status)
     }
