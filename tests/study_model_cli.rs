@@ -4,12 +4,14 @@
 //! inputs file whose names, shapes or types do not fit, flags that do not go together.
 
 mod npz_support;
+mod study_support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder, write_model};
 use npz_support::{bert_inputs, write_npz};
+use study_support::epbench;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -17,14 +19,12 @@ const FIXTURE: &str = concat!(
 );
 
 fn study(args: &[&str], out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
+    epbench()
         .arg("study")
         .args(args)
         .arg("--out")
         .arg(out)
         .args(["--threads", "2"])
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench")
 }

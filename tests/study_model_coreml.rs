@@ -7,10 +7,10 @@
 //! build.
 
 mod coreml_support;
-
-use std::process::Command;
+mod study_support;
 
 use serde_json::Value;
+use study_support::{epbench, succeeded, written};
 
 const CANNOT_EXECUTE: &str = "Executing a CoreML model is not supported on this platform";
 
@@ -29,7 +29,7 @@ fn the_options_matrix_is_measured_and_the_timings_need_a_mac() {
     // directory unless it is given a cache folder.
     let cwd = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_epbench"))
+    let output = epbench()
         .current_dir(cwd.path())
         .args([
             "--ort",
@@ -49,19 +49,10 @@ fn the_options_matrix_is_measured_and_the_timings_need_a_mac() {
         ])
         .arg("--out")
         .arg(out.path())
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = std::fs::read_to_string(out.path().join("report.md")).unwrap();
-    let json: Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("results.json")).unwrap()).unwrap();
+    succeeded(&output);
+    let (report, json): (String, Value) = written(out.path());
     let leftovers: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
     assert!(
         leftovers.is_empty(),

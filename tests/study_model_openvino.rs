@@ -7,12 +7,12 @@
 //! measured, and that every variant ran with outputs checked against the original.
 
 mod npz_support;
-
-use std::process::Command;
+mod study_support;
 
 use epbench::text::format::ms as format_ms;
 use npz_support::{bert_inputs, write_npz};
 use serde_json::Value;
+use study_support::{epbench, succeeded, written};
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/fix/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -41,7 +41,7 @@ fn two_foreign_models_on_openvino_get_a_verdict_from_measured_numbers() {
         fixture("hf-tiny-bert_opset14_dynamic.onnx"),
         fixture("hf-tiny-bert_opset20_dynamic.onnx"),
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_epbench"))
+    let output = epbench()
         .args([
             "--ort",
             "onnxruntime-openvino==1.24.1",
@@ -53,20 +53,11 @@ fn two_foreign_models_on_openvino_get_a_verdict_from_measured_numbers() {
         .arg(&npz)
         .args(["--quick", "--threads", "2", "--out"])
         .arg(&out)
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded(&output);
     print!("{stdout}");
-    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    let json: Value =
-        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let (report, json) = written(&out);
 
     // The verdict comes first, one per model, as results.json has it.
     let first_section = report.find("\n## ").map(|at| &report[at + 4..]).unwrap();

@@ -92,6 +92,21 @@ pub struct ModelVerdict {
     pub needs_ep_machine: Vec<String>,
 }
 
+impl ModelVerdict {
+    /// A verdict of `decision` with its headline and evidence; the fastest configuration, the
+    /// interventions and what needs the EP's machine are filled in by whoever knows them.
+    pub fn new(decision: Decision, headline: String, evidence: Vec<String>) -> Self {
+        Self {
+            decision,
+            headline,
+            fastest: None,
+            interventions: Vec::new(),
+            evidence,
+            needs_ep_machine: Vec::new(),
+        }
+    }
+}
+
 /// What the verdict says to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

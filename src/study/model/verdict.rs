@@ -91,16 +91,13 @@ fn ep_machine(ep: EpKind) -> &'static str {
 
 /// The verdict for a model whose CPU row `--filter` left out: there is nothing to compare with.
 pub fn unselected() -> ModelVerdict {
-    ModelVerdict {
-        decision: Decision::NoReference,
-        headline: "No verdict: the model's CPU row is not in the selection (--filter), so no \
-                   configuration can be compared with the CPU."
+    ModelVerdict::new(
+        Decision::NoReference,
+        "No verdict: the model's CPU row is not in the selection (--filter), so no \
+         configuration can be compared with the CPU."
             .into(),
-        fastest: None,
-        interventions: Vec::new(),
-        evidence: Vec::new(),
-        needs_ep_machine: Vec::new(),
-    }
+        Vec::new(),
+    )
 }
 
 /// The verdict the evidence supports.
@@ -113,14 +110,11 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
             Status::NeedsEp { reason, .. } => first_line(reason),
             Status::Measured(_) => unreachable!("a measured row has statistics"),
         };
-        return ModelVerdict {
-            decision: Decision::NoReference,
-            headline: format!("No verdict: the model did not run on the CPU ({reason})."),
-            fastest: None,
-            interventions: Vec::new(),
-            evidence: Vec::new(),
-            needs_ep_machine: Vec::new(),
-        };
+        return ModelVerdict::new(
+            Decision::NoReference,
+            format!("No verdict: the model did not run on the CPU ({reason})."),
+            Vec::new(),
+        );
     };
     let cpu_line = format!(
         "The CPU runs it in {} (p50 of {} runs).",
@@ -175,16 +169,16 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
                 .collect();
             match (&ep_pick, &against_cpu) {
                 (Some(f), Some(c)) if c.verdict == Verdict::Faster => ModelVerdict {
-                    decision: Decision::UseEp,
-                    headline: format!(
-                        "Use {}: {} than the CPU on the model as given, outputs matching.",
-                        f.configuration,
-                        speedup(f)
-                    ),
                     fastest: ep_pick.clone(),
-                    interventions: Vec::new(),
-                    evidence: lines,
-                    needs_ep_machine: Vec::new(),
+                    ..ModelVerdict::new(
+                        Decision::UseEp,
+                        format!(
+                            "Use {}: {} than the CPU on the model as given, outputs matching.",
+                            f.configuration,
+                            speedup(f)
+                        ),
+                        lines,
+                    )
                 },
                 _ => {
                     let with = match (&cpu_pick, best_cpu.rewrite) {
@@ -209,12 +203,12 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
                         )
                     });
                     ModelVerdict {
-                        decision: Decision::StayOnCpu,
-                        headline: format!("Stay on the CPU{with}.{best}"),
                         fastest: cpu_pick.clone(),
-                        interventions: Vec::new(),
-                        evidence: lines,
-                        needs_ep_machine: Vec::new(),
+                        ..ModelVerdict::new(
+                            Decision::StayOnCpu,
+                            format!("Stay on the CPU{with}.{best}"),
+                            lines,
+                        )
                     }
                 }
             }
@@ -277,29 +271,22 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
 fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict {
     let not_run = evidence.needs_ep();
     let best = best_partitioning(&evidence.partitions);
-    let partitions_line = best.map(|(configuration, n)| {
-        format!(
-            "Its best partitioning of {} configurations: {configuration}, {} ({}).",
-            evidence.partitions.len(),
-            describe_partitions(n),
-            n.source
-        )
-    });
+    let lines: Vec<String> = std::iter::once(cpu_line)
+        .chain(best.map(|(configuration, n)| {
+            format!(
+                "Its best partitioning of {} configurations: {configuration}, {} ({}).",
+                evidence.partitions.len(),
+                describe_partitions(n),
+                n.source
+            )
+        }))
+        .collect();
     if not_run.is_empty() {
-        return ModelVerdict {
-            decision: Decision::StayOnCpu,
-            headline: format!(
-                "Stay on the CPU: no {} configuration ran with outputs matching the CPU's.",
-                evidence.ep
-            ),
-            fastest: None,
-            interventions: Vec::new(),
-            evidence: [Some(cpu_line), partitions_line]
-                .into_iter()
-                .flatten()
-                .collect(),
-            needs_ep_machine: Vec::new(),
-        };
+        let headline = format!(
+            "Stay on the CPU: no {} configuration ran with outputs matching the CPU's.",
+            evidence.ep
+        );
+        return ModelVerdict::new(Decision::StayOnCpu, headline, lines);
     }
     let machine = ep_machine(evidence.ep);
     let measured_partitions = evidence
@@ -320,20 +307,13 @@ fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict
     let ort = evidence
         .cannot_execute
         .map_or_else(String::new, |reason| format!(" (ORT: \"{reason}\")"));
+    let headline = format!(
+        "The {ep} EP cannot execute here{ort}. Measured here: {what} and the CPU ({} p50). \
+         Whether {ep} beats the CPU needs {machine}: run the same command there.",
+        ms(cpu),
+        ep = evidence.ep,
+    );
     ModelVerdict {
-        decision: Decision::NeedsEpMachine,
-        headline: format!(
-            "The {ep} EP cannot execute here{ort}. Measured here: {what} and the CPU ({} p50). \
-             Whether {ep} beats the CPU needs {machine}: run the same command there.",
-            ms(cpu),
-            ep = evidence.ep,
-        ),
-        fastest: None,
-        interventions: Vec::new(),
-        evidence: [Some(cpu_line), partitions_line]
-            .into_iter()
-            .flatten()
-            .collect(),
         needs_ep_machine: vec![format!(
             "the {} configurations' latency, their speedup over the CPU, their outputs against \
              the CPU's, and cold start with the EP's compile: {} rows were not run ({})",
@@ -341,6 +321,7 @@ fn without_ep_timings(evidence: &Evidence<'_>, cpu_line: String) -> ModelVerdict
             not_run.len(),
             full_reason(not_run[0])
         )],
+        ..ModelVerdict::new(Decision::NeedsEpMachine, headline, lines)
     }
 }
 
