@@ -10,7 +10,8 @@ use crate::text::format::ms as format_ms;
 use super::analysis::PRACTICAL;
 use super::plots::Chart;
 use super::results::{
-    Correctness, EpState, PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject,
+    Correctness, EpState, PartitionNumbers, PartitionOutcome, PartitionRow, Row, Status,
+    StudyResults, Subject,
 };
 use super::summary::first_line;
 
@@ -337,6 +338,21 @@ pub(super) fn escape(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
+/// The `most` ops left to the CPU with their node counts (`MatMul 16, Unsqueeze 9`), or `–`.
+pub(super) fn cpu_ops_cell(n: &PartitionNumbers, most: usize) -> String {
+    let ops: Vec<String> = n
+        .cpu_ops
+        .iter()
+        .take(most)
+        .map(|(op, count)| format!("{op} {count}"))
+        .collect();
+    if ops.is_empty() {
+        "–".into()
+    } else {
+        ops.join(", ")
+    }
+}
+
 /// The partitions of some variants.
 pub(super) fn partition_table(out: &mut String, rows: &[&PartitionRow]) {
     let _ = writeln!(
@@ -347,12 +363,6 @@ pub(super) fn partition_table(out: &mut String, rows: &[&PartitionRow]) {
     for row in rows {
         match &row.outcome {
             PartitionOutcome::Known(n) => {
-                let ops: Vec<String> = n
-                    .cpu_ops
-                    .iter()
-                    .take(6)
-                    .map(|(op, count)| format!("{op} {count}"))
-                    .collect();
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -362,11 +372,7 @@ pub(super) fn partition_table(out: &mut String, rows: &[&PartitionRow]) {
                     n.supported_nodes
                         .map_or_else(|| "–".into(), |s| s.to_string()),
                     n.cpu_nodes,
-                    if ops.is_empty() {
-                        "–".into()
-                    } else {
-                        ops.join(", ")
-                    },
+                    cpu_ops_cell(n, 6),
                     n.transitions_per_run
                         .map_or_else(|| "–".into(), |t| format!("{t:.0}")),
                     n.provenance

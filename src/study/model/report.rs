@@ -8,8 +8,8 @@ use crate::suite::Finding;
 use crate::text::format::ms;
 
 use super::super::markdown::{
-    conclusions, embed, escape, header, not_measured, partition_table, partitions_section,
-    rows_table,
+    conclusions, cpu_ops_cell, embed, escape, header, not_measured, partition_table,
+    partitions_section, rows_table,
 };
 use super::super::plots::Chart;
 use super::super::results::{PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject};
@@ -254,25 +254,13 @@ fn options_section(out: &mut String, results: &StudyResults, study: &ModelStudy,
 
 fn partition_cells(o: &OptionsRow) -> (String, String, String, String) {
     match &o.partitions {
-        PartitionOutcome::Known(n) => {
-            let ops: Vec<String> = n
-                .cpu_ops
-                .iter()
-                .take(4)
-                .map(|(op, count)| format!("{op} {count}"))
-                .collect();
-            (
-                n.partitions.to_string(),
-                n.supported_nodes
-                    .map_or_else(|| "–".into(), |s| format!("{s} of {}", n.nodes)),
-                if ops.is_empty() {
-                    "–".into()
-                } else {
-                    ops.join(", ")
-                },
-                n.source.to_string(),
-            )
-        }
+        PartitionOutcome::Known(n) => (
+            n.partitions.to_string(),
+            n.supported_nodes
+                .map_or_else(|| "–".into(), |s| format!("{s} of {}", n.nodes)),
+            cpu_ops_cell(n, 4),
+            n.source.to_string(),
+        ),
         PartitionOutcome::Failed { reason } => (
             format!("**failed**: {}", escape(&first_line(reason))),
             String::new(),
