@@ -72,7 +72,7 @@ fn check_needs_an_ep_to_check_against() {
     }
     exit_2_saying(
         &["analyze", &path, "--check"],
-        "--check needs the CoreML EP to compare with",
+        "--check compares the prediction with the CoreML EP itself, which this runtime lacks",
     );
     // Without --check the prediction alone is fine, and says why nothing was measured.
     let output = epbench(&["analyze", &path]);

@@ -3,8 +3,12 @@
 //! 0 when the fixed model's outputs match the original's, 1 when they do not (and nothing is
 //! written without --force), 2 for usage and load errors; the original is never touched.
 
+mod npz_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use npz_support::write_npz;
 
 use epbench::onnx::external::write_model_with_external_data;
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder, read_model, write_model};
@@ -267,14 +271,6 @@ fn external_data_is_read_and_written_beside_the_output() -> TestResult {
     }
     assert_eq!(std::fs::read(&data)?, data_before);
     Ok(())
-}
-
-fn write_npz(path: &Path, arrays: &[(&str, ndarray::ArrayD<i64>)]) {
-    let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(path).unwrap());
-    for (name, array) in arrays {
-        npz.add_array(*name, array).unwrap();
-    }
-    npz.finish().unwrap();
 }
 
 #[test]

@@ -2,7 +2,15 @@
 
 use epbench::onnx::proto::AttributeProto;
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder, ModelProto};
-use epbench::partitions::rules::{FAMILY_2024, RELEASE_1_31};
+use epbench::partitions::rules::{self, RuleFamily};
+
+fn rules_2024() -> &'static RuleFamily {
+    rules::rule_set("1.19.2").expect("the 2024 rules")
+}
+
+fn rules_1_27() -> &'static RuleFamily {
+    rules::rule_set("1.27").expect("the 1.27 rules")
+}
 use epbench::partitions::{
     AnalysisGraph, AnalyzeOptions, PredictOptions, RecommendationKind, analyze_model, predict,
     recommend,
@@ -26,7 +34,7 @@ fn erf_chain(erfs: usize) -> ModelProto {
 #[test]
 fn report_serialises_with_the_fixed_field_names() {
     let graph = AnalysisGraph::from_model(&erf_chain(2)).expect("graph");
-    let prediction = predict(&graph, PredictOptions::new(&FAMILY_2024));
+    let prediction = predict(&graph, PredictOptions::new(rules_2024()));
     let json = serde_json::to_value(&prediction.report).expect("json");
     assert_eq!(json["source"], "predicted");
     assert_eq!(json["nodes"], 5);
@@ -34,7 +42,7 @@ fn report_serialises_with_the_fixed_field_names() {
     assert_eq!(json["partitions"], 3);
     assert_eq!(json["partition_sizes"], serde_json::json!([1, 1, 1]));
     assert_eq!(json["format"], "NeuralNetwork");
-    assert_eq!(json["rule_set"]["ort_versions"], "1.18-1.19");
+    assert_eq!(json["rule_set"]["ort_versions"], "1.18-1.26 (asked: 1.19)");
     assert!(json["rule_set"]["name"].is_string());
     let unsupported = &json["unsupported"][0];
     assert_eq!(unsupported["op"], "Erf");
@@ -46,7 +54,7 @@ fn report_serialises_with_the_fixed_field_names() {
 #[test]
 fn cut_makers_count_the_partitions_their_support_would_remove() {
     let graph = AnalysisGraph::from_model(&erf_chain(3)).expect("graph");
-    let nn = predict(&graph, PredictOptions::new(&FAMILY_2024));
+    let nn = predict(&graph, PredictOptions::new(rules_2024()));
     assert_eq!(nn.report.partitions, 4);
     let erf = &nn.report.cut_makers[0];
     assert_eq!((erf.op.as_str(), erf.rejected_nodes), ("Erf", 3));
@@ -55,7 +63,7 @@ fn cut_makers_count_the_partitions_their_support_would_remove() {
     // MLProgram supports Erf: nothing to cut.
     let ml = predict(
         &graph,
-        PredictOptions::new(&FAMILY_2024).with_format(ModelFormat::MlProgram),
+        PredictOptions::new(rules_2024()).with_format(ModelFormat::MlProgram),
     );
     assert_eq!(ml.report.partitions, 1);
     assert!(ml.report.cut_makers.is_empty());
@@ -71,7 +79,7 @@ fn an_op_whose_support_changes_nothing_is_not_a_cut_maker() {
     let b = g.op("Hardmax", &[&a], vec![]);
     g.output(&b, "y", ElemType::Float32, &d);
     let graph = AnalysisGraph::from_model(&g.finish(14, vec![])).expect("graph");
-    let p = predict(&graph, PredictOptions::new(&RELEASE_1_31));
+    let p = predict(&graph, PredictOptions::new(rules_1_27()));
     assert_eq!((p.report.partitions, p.report.supported_nodes), (1, 1));
     assert_eq!(p.report.unsupported.len(), 1);
     assert!(p.report.cut_makers.is_empty());
@@ -82,7 +90,7 @@ fn erf_cuts_lead_to_fastgelu_and_mlprogram_recommendations() {
     let analysis = analyze_model(
         &erf_chain(3),
         AnalyzeOptions {
-            family: &FAMILY_2024,
+            family: rules_2024(),
             ..AnalyzeOptions::default()
         },
     )
@@ -114,10 +122,10 @@ fn float16_rejections_lead_to_an_fp32_recommendation() {
     let b = g.op("Sigmoid", &[&a], vec![]);
     g.output(&b, "y", ElemType::Float16, &d);
     let graph = AnalysisGraph::from_model(&g.finish(14, vec![])).expect("graph");
-    let nn = predict(&graph, PredictOptions::new(&RELEASE_1_31));
+    let nn = predict(&graph, PredictOptions::new(rules_1_27()));
     let ml = predict(
         &graph,
-        PredictOptions::new(&RELEASE_1_31).with_format(ModelFormat::MlProgram),
+        PredictOptions::new(rules_1_27()).with_format(ModelFormat::MlProgram),
     );
     assert_eq!(nn.report.supported_nodes, 0);
     assert_eq!(ml.report.supported_nodes, 2);
@@ -140,7 +148,7 @@ fn dynamic_shape_rejections_lead_to_a_static_shapes_recommendation() {
     let r = g.op("Reshape", &[&s, &shape], vec![]);
     g.output(&r, "y", ElemType::Float32, &d);
     let graph = AnalysisGraph::from_model(&g.finish(14, vec![])).expect("graph");
-    let p = predict(&graph, PredictOptions::new(&FAMILY_2024));
+    let p = predict(&graph, PredictOptions::new(rules_2024()));
     let recs = recommend(&graph, &p, &[]);
     let static_shapes = recs
         .iter()
@@ -161,6 +169,6 @@ fn dynamic_shape_rejections_lead_to_a_static_shapes_recommendation() {
 #[test]
 fn one_big_partition_needs_no_recommendation() {
     let graph = AnalysisGraph::from_model(&erf_chain(0)).expect("graph");
-    let p = predict(&graph, PredictOptions::new(&FAMILY_2024));
+    let p = predict(&graph, PredictOptions::new(rules_2024()));
     assert!(recommend(&graph, &p, &[]).is_empty());
 }

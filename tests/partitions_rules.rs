@@ -4,11 +4,21 @@
 use epbench::onnx::proto::AttributeProto;
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder};
 use epbench::partitions::graph::{AnalysisGraph, Dim as GDim};
-use epbench::partitions::rules::{
-    self, FAMILY_2024, RELEASE_1_31, RejectCategory, RuleFamily, Verdict, evaluate_node,
-};
+use epbench::partitions::rules::{self, RejectCategory, RuleFamily, Verdict, evaluate_node};
 use epbench::partitions::{PredictOptions, predict};
 use epbench::runtime::ModelFormat::{self, MlProgram, NeuralNetwork};
+
+fn rules_2024() -> &'static RuleFamily {
+    rules::rule_set("1.19.2").expect("the 2024 rules")
+}
+
+fn rules_1_27() -> &'static RuleFamily {
+    rules::rule_set("1.27").expect("the 1.27 rules")
+}
+
+fn rules_1_30() -> &'static RuleFamily {
+    rules::rule_set("1.30.0").expect("the 1.30 rules")
+}
 
 fn analyse(g: GraphBuilder, opset: i64) -> AnalysisGraph {
     AnalysisGraph::from_model(&g.finish(opset, vec![])).expect("valid graph")
@@ -48,18 +58,18 @@ fn matmul(shape: &[i64], k: i64, n: i64) -> AnalysisGraph {
 #[test]
 fn matmul_needs_2d_inputs_in_neural_network_only() {
     let g = matmul(&[1, 128, 64], 64, 32);
-    let (category, reason) = rejected(&verdict(&g, "MatMul", &FAMILY_2024, NeuralNetwork));
+    let (category, reason) = rejected(&verdict(&g, "MatMul", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::Rank);
     assert_eq!(
         reason,
         "MatMul: input A has rank 3; NeuralNetwork needs 2-D inputs (gemm_op_builder.cc)"
     );
-    assert!(verdict(&g, "MatMul", &FAMILY_2024, MlProgram).is_supported());
+    assert!(verdict(&g, "MatMul", rules_2024(), MlProgram).is_supported());
     assert!(
         verdict(
             &matmul(&[128, 64], 64, 32),
             "MatMul",
-            &FAMILY_2024,
+            rules_2024(),
             NeuralNetwork
         )
         .is_supported()
@@ -74,10 +84,10 @@ fn matmul_with_a_computed_b_is_rejected_in_neural_network() {
     let y = g.op("MatMul", &[&a, &b], vec![]);
     g.output(&y, "y", ElemType::Float32, &dims(&[4, 4]));
     let g = analyse(g, 14);
-    let (category, reason) = rejected(&verdict(&g, "MatMul", &RELEASE_1_31, NeuralNetwork));
+    let (category, reason) = rejected(&verdict(&g, "MatMul", rules_1_27(), NeuralNetwork));
     assert_eq!(category, RejectCategory::NotConstant);
     assert!(reason.contains("input B"), "{reason}");
-    assert!(verdict(&g, "MatMul", &RELEASE_1_31, MlProgram).is_supported());
+    assert!(verdict(&g, "MatMul", rules_1_27(), MlProgram).is_supported());
 }
 
 #[test]
@@ -95,11 +105,11 @@ fn overridable_initializers_are_not_constants() {
         g.output(&y, "y", ElemType::Float32, &dims(&[3, 4]));
         analyse(g, 14)
     };
-    assert!(verdict(&build(false), "Reshape", &FAMILY_2024, NeuralNetwork).is_supported());
+    assert!(verdict(&build(false), "Reshape", rules_2024(), NeuralNetwork).is_supported());
     let g = build(true);
     assert!(g.initializer("shape").is_some());
     assert!(g.constant_initializer("shape").is_none());
-    let (category, reason) = rejected(&verdict(&g, "Reshape", &FAMILY_2024, NeuralNetwork));
+    let (category, reason) = rejected(&verdict(&g, "Reshape", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::NotConstant);
     assert!(reason.contains("overridable"), "{reason}");
 }
@@ -110,11 +120,13 @@ fn reshape_needs_static_data_and_a_constant_shape() {
     let x = g.input("x", ElemType::Float32, &[Dim::from("batch"), Dim::from(6)]);
     let shape = g.const_i64_1d(&[0, 2, 3]);
     let y = g.op("Reshape", &[&x, &shape], vec![]);
-    g.output(&y, "y", ElemType::Float32, &[]);
+    // A declared type wins over inference (in a saved level-1 graph it is ORT's own).
+    let out_dims = [Dim::from("batch"), Dim::from(2), Dim::from(3)];
+    g.output(&y, "y", ElemType::Float32, &out_dims);
     let g = analyse(g, 14);
     // The Constant node became an initializer, as ORT does at load.
     assert!(g.nodes().iter().all(|n| n.op_type != "Constant"));
-    let out = g.value(&g.nodes()[0].outputs[0]).expect("inferred");
+    let out = g.value(&g.nodes()[0].outputs[0]).expect("typed");
     assert_eq!(
         out.shape,
         Some(vec![
@@ -123,10 +135,10 @@ fn reshape_needs_static_data_and_a_constant_shape() {
             GDim::Fixed(3)
         ])
     );
-    let (category, _) = rejected(&verdict(&g, "Reshape", &FAMILY_2024, NeuralNetwork));
+    let (category, _) = rejected(&verdict(&g, "Reshape", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::DynamicShape);
     // 1.31.1 MLProgram accepts dynamic data, but not a 0 that copies a symbolic dim.
-    let (_, reason) = rejected(&verdict(&g, "Reshape", &RELEASE_1_31, MlProgram));
+    let (_, reason) = rejected(&verdict(&g, "Reshape", rules_1_27(), MlProgram));
     assert!(reason.contains("symbolic"), "{reason}");
 }
 
@@ -147,13 +159,13 @@ fn scalar_gather(data_dims: &[Dim]) -> AnalysisGraph {
 #[test]
 fn scalar_gather_indices() {
     let g = scalar_gather(&dims(&[1, 128, 64]));
-    let (_, reason) = rejected(&verdict(&g, "Gather", &FAMILY_2024, NeuralNetwork));
+    let (_, reason) = rejected(&verdict(&g, "Gather", rules_2024(), NeuralNetwork));
     assert!(reason.contains("scalar"), "{reason}");
-    rejected(&verdict(&g, "Gather", &FAMILY_2024, MlProgram));
-    rejected(&verdict(&g, "Gather", &RELEASE_1_31, NeuralNetwork));
-    assert!(verdict(&g, "Gather", &RELEASE_1_31, MlProgram).is_supported());
+    rejected(&verdict(&g, "Gather", rules_2024(), MlProgram));
+    rejected(&verdict(&g, "Gather", rules_1_27(), NeuralNetwork));
+    assert!(verdict(&g, "Gather", rules_1_27(), MlProgram).is_supported());
     let dynamic = scalar_gather(&[Dim::from("b"), Dim::from(128), Dim::from(64)]);
-    rejected(&verdict(&dynamic, "Gather", &RELEASE_1_31, MlProgram));
+    rejected(&verdict(&dynamic, "Gather", rules_1_27(), MlProgram));
 }
 
 #[test]
@@ -164,7 +176,7 @@ fn dims_above_16384_are_rejected_even_in_initializers() {
     let y = g.op("Gather", &[&table, &ids], vec![]);
     g.output(&y, "y", ElemType::Float32, &dims(&[1, 8, 2]));
     let g = analyse(g, 14);
-    let (category, reason) = rejected(&verdict(&g, "Gather", &FAMILY_2024, NeuralNetwork));
+    let (category, reason) = rejected(&verdict(&g, "Gather", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::DimLimit);
     assert!(reason.contains("30522 > 16384"), "{reason}");
 }
@@ -179,15 +191,17 @@ fn softmax_needs_a_static_shape() {
         analyse(g, 14)
     };
     let dynamic = build(vec![Dim::from("b"), Dim::from(4)]);
-    for family in rules::FAMILIES {
+    for family in [rules_2024(), rules_1_27()] {
         let (category, _) = rejected(&verdict(&dynamic, "Softmax", family, NeuralNetwork));
         assert_eq!(category, RejectCategory::DynamicShape);
     }
+    // From 1.30 the builder needs a static shape only before opset 13 (softmax_op_builder.cc).
+    assert!(verdict(&dynamic, "Softmax", rules_1_30(), NeuralNetwork).is_supported());
     assert!(
         verdict(
             &build(dims(&[2, 4])),
             "Softmax",
-            &FAMILY_2024,
+            rules_2024(),
             NeuralNetwork
         )
         .is_supported()
@@ -211,12 +225,12 @@ fn neural_network_cast_only_follows_argmax() {
     g.output(&y, "y", ElemType::Int32, &dims(&[2]));
     g.output(&z, "z", ElemType::Float16, &dims(&[2, 5]));
     let g = analyse(g, 14);
-    assert!(evaluate_node(&g, 1, &FAMILY_2024, NeuralNetwork, false).is_supported());
-    let (category, reason) = rejected(&evaluate_node(&g, 2, &FAMILY_2024, NeuralNetwork, false));
+    assert!(evaluate_node(&g, 1, rules_2024(), NeuralNetwork, false).is_supported());
+    let (category, reason) = rejected(&evaluate_node(&g, 2, rules_2024(), NeuralNetwork, false));
     assert_eq!(category, RejectCategory::Dtype, "{reason}");
     // In MLProgram a Cast fed straight by a graph input is rejected in 2024 and allowed in 1.31.1.
-    rejected(&evaluate_node(&g, 2, &FAMILY_2024, MlProgram, false));
-    assert!(evaluate_node(&g, 2, &RELEASE_1_31, MlProgram, false).is_supported());
+    rejected(&evaluate_node(&g, 2, rules_2024(), MlProgram, false));
+    assert!(evaluate_node(&g, 2, rules_1_27(), MlProgram, false).is_supported());
 }
 
 #[test]
@@ -234,15 +248,15 @@ fn neural_network_concat_takes_only_4d_channel_concats() {
         g.output(&y, "y", ElemType::Float32, &[]);
         analyse(g, 14)
     };
-    assert!(verdict(&build(true), "Concat", &FAMILY_2024, NeuralNetwork).is_supported());
+    assert!(verdict(&build(true), "Concat", rules_2024(), NeuralNetwork).is_supported());
     let (category, _) = rejected(&verdict(
         &build(false),
         "Concat",
-        &FAMILY_2024,
+        rules_2024(),
         NeuralNetwork,
     ));
     assert_eq!(category, RejectCategory::Rank);
-    assert!(verdict(&build(false), "Concat", &FAMILY_2024, MlProgram).is_supported());
+    assert!(verdict(&build(false), "Concat", rules_2024(), MlProgram).is_supported());
 }
 
 #[test]
@@ -252,11 +266,11 @@ fn float16_inputs_need_mlprogram_of_the_newer_family() {
     let y = g.op("Relu", &[&x], vec![]);
     g.output(&y, "y", ElemType::Float16, &dims(&[4]));
     let g = analyse(g, 14);
-    let (category, reason) = rejected(&verdict(&g, "Relu", &RELEASE_1_31, NeuralNetwork));
+    let (category, reason) = rejected(&verdict(&g, "Relu", rules_1_27(), NeuralNetwork));
     assert_eq!(category, RejectCategory::Dtype);
     assert!(reason.contains("float16"), "{reason}");
-    assert!(verdict(&g, "Relu", &RELEASE_1_31, MlProgram).is_supported());
-    rejected(&verdict(&g, "Relu", &FAMILY_2024, MlProgram));
+    assert!(verdict(&g, "Relu", rules_1_27(), MlProgram).is_supported());
+    rejected(&verdict(&g, "Relu", rules_2024(), MlProgram));
 }
 
 #[test]
@@ -267,12 +281,12 @@ fn ops_without_builders_and_format_only_ops() {
     let e = g.op("Erf", &[&c], vec![]);
     g.output(&e, "y", ElemType::Float32, &dims(&[4]));
     let g = analyse(g, 14);
-    let (category, reason) = rejected(&verdict(&g, "Hardmax", &FAMILY_2024, NeuralNetwork));
+    let (category, reason) = rejected(&verdict(&g, "Hardmax", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::NoBuilder);
     assert!(reason.starts_with("Hardmax: no CoreML builder"), "{reason}");
-    let (category, _) = rejected(&verdict(&g, "Erf", &FAMILY_2024, NeuralNetwork));
+    let (category, _) = rejected(&verdict(&g, "Erf", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::Format);
-    assert!(verdict(&g, "Erf", &FAMILY_2024, MlProgram).is_supported());
+    assert!(verdict(&g, "Erf", rules_2024(), MlProgram).is_supported());
 }
 
 #[test]
@@ -284,9 +298,9 @@ fn where_is_mlprogram_only_in_1_31() {
     let y = g.op("Where", &[&c, &a, &b], vec![]);
     g.output(&y, "y", ElemType::Float32, &dims(&[4]));
     let g = analyse(g, 14);
-    assert!(verdict(&g, "Where", &RELEASE_1_31, MlProgram).is_supported());
-    rejected(&verdict(&g, "Where", &RELEASE_1_31, NeuralNetwork));
-    let (category, _) = rejected(&verdict(&g, "Where", &FAMILY_2024, MlProgram));
+    assert!(verdict(&g, "Where", rules_1_27(), MlProgram).is_supported());
+    rejected(&verdict(&g, "Where", rules_1_27(), NeuralNetwork));
+    let (category, _) = rejected(&verdict(&g, "Where", rules_2024(), MlProgram));
     assert_eq!(category, RejectCategory::NoBuilder);
 }
 
@@ -302,9 +316,9 @@ fn op_versions_above_the_builders_range_are_rejected() {
         analyse(g, opset)
     };
     assert_eq!(build(21).nodes()[0].since_version, Some(21));
-    let (category, _) = rejected(&verdict(&build(21), "Reshape", &FAMILY_2024, NeuralNetwork));
+    let (category, _) = rejected(&verdict(&build(21), "Reshape", rules_2024(), NeuralNetwork));
     assert_eq!(category, RejectCategory::Opset);
-    assert!(verdict(&build(14), "Reshape", &FAMILY_2024, NeuralNetwork).is_supported());
+    assert!(verdict(&build(14), "Reshape", rules_2024(), NeuralNetwork).is_supported());
 }
 
 #[test]
@@ -314,8 +328,8 @@ fn require_static_input_shapes_rejects_every_dynamic_input() {
     let y = g.op("Relu", &[&x], vec![]);
     g.output(&y, "y", ElemType::Float32, &[Dim::from("n")]);
     let g = analyse(g, 14);
-    assert!(evaluate_node(&g, 0, &FAMILY_2024, NeuralNetwork, false).is_supported());
-    let (category, _) = rejected(&evaluate_node(&g, 0, &FAMILY_2024, NeuralNetwork, true));
+    assert!(evaluate_node(&g, 0, rules_2024(), NeuralNetwork, false).is_supported());
+    let (category, _) = rejected(&evaluate_node(&g, 0, rules_2024(), NeuralNetwork, true));
     assert_eq!(category, RejectCategory::DynamicShape);
 }
 
@@ -330,9 +344,9 @@ fn the_1_31_filter_drops_trivial_only_partitions() {
     let c = g.op("Transpose", &[&b], vec![]);
     g.output(&c, "y", ElemType::Float32, &dims(&[3, 2]));
     let g = analyse(g, 14);
-    let old = predict(&g, PredictOptions::new(&FAMILY_2024));
+    let old = predict(&g, PredictOptions::new(rules_2024()));
     assert_eq!((old.report.partitions, old.report.supported_nodes), (2, 2));
-    let new = predict(&g, PredictOptions::new(&RELEASE_1_31));
+    let new = predict(&g, PredictOptions::new(rules_1_27()));
     assert_eq!((new.report.partitions, new.report.supported_nodes), (1, 1));
     let dropped = new
         .report
@@ -345,9 +359,9 @@ fn the_1_31_filter_drops_trivial_only_partitions() {
 
 #[test]
 fn every_rule_row_cites_its_source() {
-    for family in rules::FAMILIES {
+    for family in [rules_2024(), rules_1_27(), rules_1_30()] {
         assert!(!family.generic.source.is_empty());
-        for rule in family.ops {
+        for rule in &family.ops {
             assert!(rule.file.ends_with(".cc"), "{}: {}", family.id, rule.op);
             assert!(!rule.citation.is_empty(), "{}: {}", family.id, rule.op);
         }
@@ -357,7 +371,30 @@ fn every_rule_row_cites_its_source() {
         ops.dedup();
         assert_eq!(before, ops.len(), "{} has duplicate rows", family.id);
     }
-    assert_eq!(rules::family("1.19.2").map(|f| f.id), Some("2024"));
-    assert_eq!(rules::family("1.31.1").map(|f| f.id), Some("1.31"));
-    assert!(rules::family("1.5.0").is_none());
+}
+
+#[test]
+fn a_version_gets_the_last_epoch_of_every_rule() {
+    assert_eq!(rules_2024().epoch, (1, 18));
+    assert_eq!(rules::rule_set("2024").map(|f| f.epoch).ok(), Some((1, 18)));
+    assert_eq!(
+        rules::rule_set("1.26.0").map(|f| f.epoch).ok(),
+        Some((1, 18))
+    );
+    assert_eq!(
+        rules::rule_set("1.29.1").map(|f| f.epoch).ok(),
+        Some((1, 27))
+    );
+    assert_eq!(
+        rules::rule_set("1.31.1").map(|f| f.epoch).ok(),
+        Some((1, 30))
+    );
+    assert_eq!(rules_1_30().generic.default_max_opset, 27);
+    assert_eq!(rules_2024().generic.default_max_opset, 20);
+    // Where has a builder from the 1.27 epoch on, none in 2024.
+    assert!(rules_2024().op("Where").is_none());
+    assert!(rules_1_30().op("Where").is_some());
+    let before = rules::rule_set("1.17.3").expect_err("before the first epoch");
+    assert!(before.to_string().contains("1.18"), "{before}");
+    assert!(rules::rule_set("latest").is_err());
 }

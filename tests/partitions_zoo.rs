@@ -6,12 +6,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use epbench::partitions::rules::{FAMILY_2024, RELEASE_1_31, RuleFamily};
+use epbench::partitions::rules::{self, RuleFamily};
 use epbench::partitions::{
     Analysis, AnalysisGraph, AnalyzeOptions, PartitionError, PartitionReport, RecommendationKind,
     analyze_file, analyze_model, level1,
 };
 use epbench::runtime::ModelFormat;
+
+fn rules_2024() -> &'static RuleFamily {
+    rules::rule_set("1.19.2").expect("the 2024 rules")
+}
+
+fn rules_1_27() -> &'static RuleFamily {
+    rules::rule_set("1.27").expect("the 1.27 rules")
+}
 
 fn model(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(epbench::zoo::DEFAULT_OUT_DIR);
@@ -31,17 +39,13 @@ fn primary(a: &Analysis) -> &PartitionReport {
     a.primary().expect("a prediction")
 }
 
-fn assert_near(what: &str, got: usize, want: usize, tolerance: usize) {
-    assert!(
-        got.abs_diff(want) <= tolerance,
-        "{what}: predicted {got}, the study measured {want} (tolerance {tolerance})"
-    );
-}
-
 #[test]
 fn tiny_bert_2024_neural_network_matches_the_study() {
+    // The study measured 167 nodes for the dynamic model; today's level-1 graph of the same
+    // export has 164 (2024's ORT folded three fewer shape nodes), with the study's 105 supported
+    // in its 20 partitions.
     let cases = [
-        ("tiny-systems-bert_gelu_fp32_dynamic", 167, 105, 20),
+        ("tiny-systems-bert_gelu_fp32_dynamic", 164, 105, 20),
         ("tiny-systems-bert_gelu_fp32_static_b1_s128", 125, 100, 16),
         (
             "tiny-systems-bert_fast-gelu_fp32_static_b1_s128",
@@ -51,21 +55,18 @@ fn tiny_bert_2024_neural_network_matches_the_study() {
         ),
     ];
     for (name, nodes, supported, partitions) in cases {
-        let a = analyse(name, &FAMILY_2024, ModelFormat::NeuralNetwork);
+        let a = analyse(name, rules_2024(), ModelFormat::NeuralNetwork);
         let r = primary(&a);
         eprintln!(
             "{name}: {} / {} / {} {:?}",
             r.nodes, r.supported_nodes, r.partitions, r.partition_sizes
         );
         assert_eq!(a.disabled_optimizers, ["MatMulAddFusion"]);
-        assert_near(&format!("{name} nodes"), r.nodes, nodes, 5);
-        assert_near(
-            &format!("{name} supported"),
-            r.supported_nodes,
-            supported,
-            5,
+        assert_eq!(
+            (r.nodes, r.supported_nodes, r.partitions),
+            (nodes, supported, partitions),
+            "{name}"
         );
-        assert_near(&format!("{name} partitions"), r.partitions, partitions, 2);
     }
 }
 
@@ -75,7 +76,7 @@ fn tiny_bert_static_2024_reasons_are_the_studys_cpu_nodes() {
     // Where_1 and the pooler Gather on the CPU.
     let a = analyse(
         "tiny-systems-bert_gelu_fp32_static_b1_s128",
-        &FAMILY_2024,
+        rules_2024(),
         ModelFormat::NeuralNetwork,
     );
     let r = primary(&a);
@@ -112,7 +113,7 @@ fn tiny_bert_static_2024_reasons_are_the_studys_cpu_nodes() {
 fn tiny_bert_dynamic_recommends_static_shapes() {
     let a = analyse(
         "tiny-systems-bert_gelu_fp32_dynamic",
-        &FAMILY_2024,
+        rules_2024(),
         ModelFormat::NeuralNetwork,
     );
     let static_shapes = a
@@ -141,7 +142,7 @@ fn release_1_31_predictions_for_tiny_bert() {
         "tiny-systems-bert_gelu_fp32_static_b1_s128",
         "tiny-systems-bert_fast-gelu_fp32_static_b1_s128",
     ] {
-        let a = analyse(name, &RELEASE_1_31, ModelFormat::NeuralNetwork);
+        let a = analyse(name, rules_1_27(), ModelFormat::NeuralNetwork);
         assert!(a.disabled_optimizers.is_empty());
         let (nn, ml) = (&a.predictions[0], &a.predictions[1]);
         eprintln!(
@@ -164,7 +165,7 @@ fn release_1_31_predictions_for_tiny_bert() {
 
 #[test]
 fn mobilenet_fp32_is_one_partition_covering_the_graph() {
-    for family in [&FAMILY_2024, &RELEASE_1_31] {
+    for family in [rules_2024(), rules_1_27()] {
         let a = analyse(
             "mobilenet_v2_fp32_static_b1",
             family,
@@ -184,7 +185,7 @@ fn mobilenet_fp16_runs_entirely_on_the_cpu_in_neural_network() {
     // types, and NeuralNetwork rejects every node (the study: 0% on CoreML).
     let a = analyse(
         "mobilenet_v2_fp16_static_b1",
-        &RELEASE_1_31,
+        rules_1_27(),
         ModelFormat::NeuralNetwork,
     );
     let (nn, ml) = (&a.predictions[0], &a.predictions[1]);

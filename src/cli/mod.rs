@@ -1,6 +1,7 @@
 //! Subcommands of `epbench`. Each file parses its arguments, calls the library and prints.
 
 mod analyze;
+mod analyze_check;
 mod baseline;
 mod compare;
 mod env;

@@ -237,22 +237,61 @@ pub fn check_against_cpu(
         model: label.clone(),
         cause: Box::new(e),
     })?;
-    let reference_label = model_label(&reference_model);
-    let reference_config = SessionConfig::new(Ep::Cpu);
-    let mut reference_session = reference_config
-        .build(&reference_model.path)
-        .map_err(|e| CorrectnessError::Prepare {
-            role: Role::Reference,
-            model: reference_label.clone(),
-            cause: Box::new(e),
-        })?
-        .session;
+    let reference = Target::new(reference_model, SessionConfig::new(Ep::Cpu));
+    let mut reference_session = reference.session(Role::Reference)?;
+    let pairing = Pairing {
+        candidate: Side {
+            ep: ep.clone(),
+            dtype: dtype_of(model, session),
+            activation: activation_of(model),
+        },
+        reference: Side {
+            ep: Ep::Cpu,
+            dtype: dtype_of(&reference.model, &reference_session),
+            activation: activation_of(&reference.model),
+        },
+        // The session's optimisation level is unknown, so even a CPU session gets the
+        // tolerance of a possibly different graph.
+        same_graph: false,
+    };
+    check_with(
+        (session, &label),
+        inputs,
+        (&reference, &mut reference_session),
+        &pairing,
+    )
+}
 
+/// Like [`check_against_cpu`] for callers that know the reference and what each side computes
+/// (a user's model and its rewrites in `epbench study --model`): runs `session` (labelled
+/// `label`) on `inputs` and compares its outputs with `reference` on the same inputs, at the
+/// tolerance `pairing` calls for. The candidate side of `pairing` names `session`'s EP.
+pub fn check_against(
+    (session, label): (&mut Session, &str),
+    inputs: &[SessionInputValue<'static>],
+    reference: &Target,
+    pairing: &Pairing,
+) -> Result<Comparison, CorrectnessError> {
+    let mut reference_session = reference.session(Role::Reference)?;
+    check_with(
+        (session, label),
+        inputs,
+        (reference, &mut reference_session),
+        pairing,
+    )
+}
+
+fn check_with(
+    (session, label): (&mut Session, &str),
+    inputs: &[SessionInputValue<'static>],
+    (reference, reference_session): (&Target, &mut Session),
+    pairing: &Pairing,
+) -> Result<Comparison, CorrectnessError> {
     let names = input_names(session);
     if names.len() != inputs.len() {
         return Err(CorrectnessError::Inputs {
             role: Role::Candidate,
-            model: label,
+            model: label.to_string(),
             reason: format!(
                 "the session takes {} inputs, {} were given",
                 names.len(),
@@ -261,43 +300,25 @@ pub fn check_against_cpu(
         });
     }
     let named = name_inputs(&names, inputs);
-
-    let candidate_dtype = dtype_of(model, session);
-    let reference_dtype = dtype_of(&reference_model, &reference_session);
-    let pairing = Pairing {
-        candidate: Side {
-            ep: ep.clone(),
-            dtype: candidate_dtype,
-            activation: activation_of(model),
-        },
-        reference: Side {
-            ep: Ep::Cpu,
-            dtype: reference_dtype,
-            activation: activation_of(&reference_model),
-        },
-        // The session's optimisation level is unknown, so even a CPU session gets the
-        // tolerance of a possibly different graph.
-        same_graph: false,
-    };
     let tolerance = pairing.tolerance();
     let outputs = compare_sessions(
-        (session, &label),
-        (&mut reference_session, &reference_label),
+        (session, label),
+        (reference_session, &reference.label),
         &named,
         &tolerance,
     )?;
     Ok(Comparison::new(
         SideReport {
-            model: label,
-            ep: ep.clone(),
-            dtype: candidate_dtype.name(),
+            model: label.to_string(),
+            ep: pairing.candidate.ep.clone(),
+            dtype: pairing.candidate.dtype.name(),
             opt_level: None,
         },
         SideReport {
-            model: reference_label,
-            ep: Ep::Cpu,
-            dtype: reference_dtype.name(),
-            opt_level: Some(reference_config.optimization),
+            model: reference.label.clone(),
+            ep: reference.config.ep.clone(),
+            dtype: pairing.reference.dtype.name(),
+            opt_level: Some(reference.config.optimization),
         },
         tolerance,
         outputs,

@@ -10,7 +10,8 @@
 //!   absolute error, cosine similarity, the worst element) and the verdict; NaN or infinity on
 //!   either side always fails;
 //! - [`check`] runs the sessions: [`compare_models`] for `epbench compare`,
-//!   [`check_against_cpu`] for the benchmark suite, [`compare_models_on`] for given inputs and a
+//!   [`check_against_cpu`] for the benchmark suite ([`check_against`] with a given reference),
+//!   [`compare_models_on`] for given inputs and a
 //!   given pairing (`epbench fix`: a rewritten model against its original);
 //! - `report` renders a [`Comparison`] as text ([`Comparison::render_text`]).
 
@@ -22,7 +23,8 @@ mod run;
 pub mod tolerance;
 
 pub use check::{
-    Comparison, SideReport, Target, check_against_cpu, compare_models, compare_models_on,
+    Comparison, SideReport, Target, check_against, check_against_cpu, compare_models,
+    compare_models_on,
 };
 pub use compare::{Failure, OutputComparison, OutputTensor, Stats, Values, Worst};
 pub use error::{CorrectnessError, Role};

@@ -3,10 +3,11 @@
 
 use half::f16;
 use ort::session::{Session, SessionInputValue};
-use ort::value::{DynValue, Tensor, TensorElementType, ValueRef, ValueType};
+use ort::value::{DynValue, TensorElementType, ValueRef, ValueType};
 
 use super::compare::{OutputTensor, Values};
 use super::error::{CorrectnessError, Role};
+use crate::workload::cast_float;
 
 /// An input value and the name of the model input it feeds.
 pub type NamedInput<'a> = (&'a str, &'a DynValue);
@@ -85,31 +86,19 @@ pub(crate) fn adapt_inputs<'v>(
                         given.join(", ")
                     )
                 })?;
-            let cast_error = |e: ort::Error| format!("cannot cast input `{name}`: {e}");
-            match (element_type(value.dtype()), element_type(outlet.dtype())) {
-                (Some(given), Some(wanted)) if given == wanted => Ok(value.view().into()),
-                (Some(TensorElementType::Float32), Some(TensorElementType::Float16)) => {
-                    let array = value.try_extract_array::<f32>().map_err(cast_error)?;
-                    let cast = Tensor::from_array(array.mapv(f16::from_f32)).map_err(cast_error)?;
-                    Ok(SessionInputValue::Owned(cast.into_dyn()))
-                }
-                (Some(TensorElementType::Float16), Some(TensorElementType::Float32)) => {
-                    let array = value.try_extract_array::<f16>().map_err(cast_error)?;
-                    let cast = Tensor::from_array(array.mapv(f16::to_f32)).map_err(cast_error)?;
-                    Ok(SessionInputValue::Owned(cast.into_dyn()))
-                }
-                (given, wanted) => Err(format!(
-                    "input `{name}` is {} but the model takes {}",
-                    describe(given),
-                    describe(wanted)
+            match element_type(outlet.dtype()) {
+                Some(wanted) => match cast_float(value, wanted)
+                    .map_err(|reason| format!("input `{name}`: {reason}"))?
+                {
+                    Some(cast) => Ok(SessionInputValue::Owned(cast)),
+                    None => Ok(value.view().into()),
+                },
+                None => Err(format!(
+                    "the model's input `{name}` is not a tensor; epbench feeds tensors only"
                 )),
             }
         })
         .collect()
-}
-
-fn describe(element: Option<TensorElementType>) -> String {
-    element.map_or_else(|| "not a tensor".into(), |t| t.to_string())
 }
 
 /// Copies an output, widening floats to f64 and integers to i64.

@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::correctness::{Comparison, Pairing, Side, Target, compare_models_on};
 use crate::onnx::FloatType;
-use crate::onnx::external::{self, PROTOBUF_LIMIT, write_model_with_external_data};
+use crate::onnx::external;
 use crate::rewrite::{self, Outcome, RewriteKind};
 use crate::runtime::{Ep, SessionConfig};
 use crate::study::results::PartitionOutcome;
@@ -124,15 +124,7 @@ pub fn fix(request: &FixRequest) -> Result<FixReport, FixError> {
         .tempdir_in(&out_dir)
         .map_err(|e| crate::Error::io("cannot create a staging folder in", &out_dir, e))?;
     let staged = staging.path().join(file_name);
-    let use_external = had_external || prost::Message::encoded_len(&fixed) >= PROTOBUF_LIMIT;
-    let staged_data = if use_external {
-        write_model_with_external_data(&fixed, &staged)?
-            .data_file
-            .map(|(name, _)| staging.path().join(name))
-    } else {
-        crate::onnx::write_model(&fixed, &staged)?;
-        None
-    };
+    let staged_data = external::write_rewritten(&fixed, &staged, had_external)?;
 
     let fixed_model = ResolvedModel {
         path: staged.clone(),
@@ -327,7 +319,7 @@ fn compare(
 
 /// fp16 when any graph input or output is float16 (what the correctness module's `dtype_of`
 /// says for a file), fp32 otherwise.
-fn float_type_of(model: &crate::onnx::ModelProto) -> FloatType {
+pub(crate) fn float_type_of(model: &crate::onnx::ModelProto) -> FloatType {
     let fp16 = model.graph.iter().any(|g| {
         g.input.iter().chain(&g.output).any(|v| {
             matches!(

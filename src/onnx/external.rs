@@ -137,6 +137,23 @@ pub fn load_external_data(model: &mut ModelProto, model_dir: &Path) -> Result<us
     Ok(loaded)
 }
 
+/// Writes a rewritten `model` to `path`: its tensors in a data file beside it when the model it
+/// came from kept them outside (`external`) or when it is too large for one protobuf file,
+/// inline otherwise. Returns the data file's path, when one was written.
+pub fn write_rewritten(
+    model: &ModelProto,
+    path: &Path,
+    external: bool,
+) -> Result<Option<std::path::PathBuf>, OnnxError> {
+    if external || model.encoded_len() >= PROTOBUF_LIMIT {
+        let written = write_model_with_external_data(model, path)?;
+        Ok(written.data_file.map(|(name, _)| path.with_file_name(name)))
+    } else {
+        super::write_model(model, path)?;
+        Ok(None)
+    }
+}
+
 /// What [`write_model_with_external_data`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenModel {

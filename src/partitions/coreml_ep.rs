@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::runtime::{CoreMlOptions, Ep, LogLevel, ModelFormat, SessionConfig};
+use crate::runtime::{CoreMlOptions, Ep, LogLevel, ModelFormat, OptLevel, SessionConfig};
 
 use super::measured::{Measured, measured_from_logs};
 use super::report::{PartitionReport, Provenance};
@@ -25,9 +25,14 @@ use super::{AnalysisGraph, PartitionError};
 pub struct EpPartitioning {
     /// The EP's summary line, per-node flags and the report made of them.
     pub measured: Measured,
-    /// Session creation: ORT's optimisation, the EP's partitioning and CoreML model building
-    /// (and, on a Mac, CoreML's compile).
+    /// Session creation at optimisation level 1 (levels 2+ run after partitioning and do not
+    /// change it): ORT's optimisation, the EP's partitioning and CoreML model building (and, on a
+    /// Mac, CoreML's compile). Zero when the session failed.
     pub session_time: Duration,
+    /// Why the session could not be created after the EP partitioned the model (e.g. ORT's
+    /// CoreML model builder refusing a partition it had claimed): a finding, not a lost
+    /// measurement.
+    pub session_error: Option<String>,
     /// The CoreML models the EP wrote into the user's `cache_dir` (empty without one: epbench
     /// then gives the session a temporary cache that is removed with it).
     pub built_models: Vec<BuiltModel>,
@@ -55,9 +60,9 @@ pub struct BuiltModel {
 /// are added where grouping the EP's per-node flags on it reproduces the logged counts.
 ///
 /// Fails with [`PartitionError::Ep`] when the loaded runtime has no CoreML EP (or rejects the
-/// options), with [`PartitionError::EpSession`] when the EP fails while creating the session
-/// (e.g. its model builder refuses a partition), and with the log errors of
-/// [`measured_from_logs`].
+/// options), with [`PartitionError::EpSession`] when the session fails before the EP logged its
+/// partitioning, and with the log errors of [`measured_from_logs`]. A session that fails after
+/// partitioning is a measurement with [`EpPartitioning::session_error`] set.
 pub fn measure(
     model: &Path,
     options: &CoreMlOptions,
@@ -70,13 +75,26 @@ pub fn measure(
     let ep = Ep::CoreMl(options.clone());
     runtime.require_partitioning(&ep)?;
     let built = SessionConfig::new(ep.clone())
+        .optimization(OptLevel::Basic)
+        .intra_threads(1)
         .log_level(LogLevel::Verbose)
-        .build(model)
-        .map_err(|source| PartitionError::EpSession {
-            model: model.to_path_buf(),
-            source: Box::new(source),
-        })?;
-    let mut measured = measured_from_logs(&built.logs, Provenance::measured(&ep, runtime))?;
+        .build_keeping_logs(model);
+    let (logs, session_time, session_error) = match built {
+        Ok(built) => (built.logs, built.create_time, None),
+        Err((source, logs)) => {
+            let partitioned = logs
+                .iter()
+                .any(|l| super::measured::parse_capability(&l.message).is_some());
+            if !partitioned {
+                return Err(PartitionError::EpSession {
+                    model: model.to_path_buf(),
+                    source: Box::new(source),
+                });
+            }
+            (logs, Duration::ZERO, Some(source.to_string()))
+        }
+    };
+    let mut measured = measured_from_logs(&logs, Provenance::measured(&ep, runtime))?;
     if let Some(graph) = graph {
         measured.attach_partition_sizes(graph);
     }
@@ -86,7 +104,8 @@ pub fn measure(
     };
     Ok(EpPartitioning {
         measured,
-        session_time: built.create_time,
+        session_time,
+        session_error,
         built_models,
     })
 }

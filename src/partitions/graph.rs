@@ -166,6 +166,11 @@ pub struct Initializer {
     pub external: bool,
     /// The values of a small integer initializer (shapes, axes, slice bounds), when readable.
     pub int_values: Option<Vec<i64>>,
+    /// The values of a small float32/float16 initializer (Clip bounds, Resize scales).
+    pub float_values: Option<Vec<f32>>,
+    /// How many values the typed `int64_data` field holds (not `raw_data`): the reduction
+    /// builders read `int64_data_size()` to tell empty axes.
+    pub typed_int64_values: usize,
 }
 
 /// A producer→consumer connection, as ORT's `Node::EdgeEnd`: one per (producer output, consumer
@@ -485,18 +490,44 @@ fn constant_value(node: &NodeProto) -> Option<TensorProto> {
 const EXTERNAL: i32 = 1;
 
 fn initializer(tensor: &TensorProto, constant: bool) -> Initializer {
-    let int_values = if tensor.element_count() <= MAX_DECODED_INTS {
-        int_values(tensor)
-    } else {
-        None
-    };
+    let small = tensor.element_count() <= MAX_DECODED_INTS;
+    let int_values = if small { int_values(tensor) } else { None };
+    let float_values = if small { float_values(tensor) } else { None };
     Initializer {
         dims: tensor.dims.clone(),
         data_type: tensor.data_type,
         constant,
         external: tensor.data_location == EXTERNAL,
         int_values,
+        float_values,
+        typed_int64_values: tensor.int64_data.len(),
     }
+}
+
+/// The values of a float32/float16 tensor, from `raw_data` or the typed fields.
+fn float_values(tensor: &TensorProto) -> Option<Vec<f32>> {
+    let count = tensor.element_count() as usize;
+    let values: Vec<f32> = match tensor.data_type {
+        data_type::FLOAT if !tensor.raw_data.is_empty() => tensor
+            .raw_data
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        data_type::FLOAT => tensor.float_data.clone(),
+        data_type::FLOAT16 if !tensor.raw_data.is_empty() => tensor
+            .raw_data
+            .chunks_exact(2)
+            .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+            .collect(),
+        // float16 values in int32_data hold the bits (ONNX's TensorProto rule).
+        data_type::FLOAT16 => tensor
+            .int32_data
+            .iter()
+            .map(|&bits| half::f16::from_bits(bits as u16).to_f32())
+            .collect(),
+        _ => return None,
+    };
+    (values.len() == count).then_some(values)
 }
 
 /// The values of an int32/int64 tensor, from `raw_data` or the typed fields.

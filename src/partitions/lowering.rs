@@ -24,6 +24,159 @@ use crate::onnx::proto::{ModelProto, NodeProto};
 const INSERTED_CAST: &str = "InsertedPrecisionFreeCast_";
 const INLINED: &str = "_inlfunc_";
 
+/// A level-1 graph with the CPU EP's lowering undone, and the bodies of the function nodes ORT
+/// had inlined (which the CoreML EP sees instead of the node when it rejects it).
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    /// The graph the CoreML EP's first `GetCapability` saw.
+    pub model: ModelProto,
+    /// Function nodes restored in `model`, with the nodes ORT inlined for them.
+    pub inlined: Vec<InlinedFunction>,
+}
+
+/// One function node of the original model that the CPU session inlined.
+#[derive(Debug, Clone)]
+pub struct InlinedFunction {
+    /// The restored node's first output (the key to find it in the graph).
+    pub output: String,
+    /// The body nodes ORT put in its place, in graph order.
+    pub body: Vec<NodeProto>,
+}
+
+/// ONNX ops whose schema has a function body at these versions (onnx 1.23.2, `has_function or
+/// has_context_dependent_function`): the ones ORT inlines when no EP has a kernel for them
+/// (`InlineNodes` in `core/framework/graph_partitioner.cc`).
+#[rustfmt::skip]
+const FUNCTION_OPS: &[(&str, &[i64])] = &[
+    ("AffineGrid", &[20]), ("Attention", &[23, 24, 25]), ("Bernoulli", &[15, 22]),
+    ("BlackmanWindow", &[17]), ("CastLike", &[15, 19, 21, 23, 24, 25]), ("Celu", &[12, 28]),
+    ("CenterCropPad", &[18]), ("Clip", &[13]), ("DynamicQuantizeLinear", &[11]), ("Elu", &[6, 22]),
+    ("Gelu", &[20]), ("GreaterOrEqual", &[12, 16]), ("GroupNormalization", &[18, 21]),
+    ("HammingWindow", &[17]), ("HannWindow", &[17]), ("HardSigmoid", &[6, 22]),
+    ("HardSwish", &[14, 22]), ("LayerNormalization", &[17]), ("LeakyRelu", &[16]),
+    ("LessOrEqual", &[12, 16]), ("LogSoftmax", &[13]), ("MeanVarianceNormalization", &[9, 13]),
+    ("Mish", &[18, 22]), ("NegativeLogLikelihoodLoss", &[12, 13, 22]), ("PRelu", &[16]),
+    ("RMSNormalization", &[23]), ("Range", &[11]), ("ReduceL1", &[18]), ("ReduceL2", &[18]),
+    ("ReduceLogSum", &[18]), ("ReduceLogSumExp", &[18]), ("ReduceSumSquare", &[18]),
+    ("Relu", &[14]), ("RotaryEmbedding", &[23]), ("Selu", &[6, 22]), ("SequenceMap", &[17]),
+    ("Shrink", &[9]), ("Softmax", &[13]), ("SoftmaxCrossEntropyLoss", &[12, 13]),
+    ("Softplus", &[1, 22]), ("Softsign", &[1, 22]), ("Swish", &[24]), ("ThresholdedRelu", &[10, 22]),
+];
+
+fn is_function_op(op: &str, domain: &str, opset: i64) -> bool {
+    if !(domain.is_empty() || domain == "ai.onnx") {
+        return false;
+    }
+    let since = crate::partitions::schema::since_version("", op, opset);
+    FUNCTION_OPS
+        .iter()
+        .any(|(name, versions)| *name == op && since.is_some_and(|v| versions.contains(&v)))
+}
+
+/// Undoes the CPU EP's lowering of `level1` (ORT's saved level-1 graph). With the `original`
+/// model, function nodes ORT inlined are put back as they were (attributes included) and their
+/// bodies are returned; without it, inlined bodies are folded by their value names
+/// ([`undo_cpu_lowering`]).
+pub fn lower_back(level1: &ModelProto, original: Option<&ModelProto>) -> Lowered {
+    let Some(original) = original else {
+        return Lowered {
+            model: undo_cpu_lowering(level1),
+            inlined: Vec::new(),
+        };
+    };
+    let mut model = level1.clone();
+    let mut inlined = Vec::new();
+    if let (Some(graph), Some(orig)) = (model.graph.as_mut(), original.graph.as_ref()) {
+        let outputs: HashSet<String> = graph.output.iter().map(|o| o.name.clone()).collect();
+        let nodes = remove_inserted_casts(std::mem::take(&mut graph.node), &outputs);
+        let opset = original
+            .opset_import
+            .iter()
+            .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
+            .map_or(0, |o| o.version);
+        let (nodes, found) = restore_functions(nodes, &orig.node, opset);
+        graph.node = nodes;
+        inlined = found;
+    }
+    Lowered { model, inlined }
+}
+
+/// Puts back each function node of `original` whose outputs the level-1 graph produces with
+/// other, new nodes (its inlined body).
+fn restore_functions(
+    nodes: Vec<NodeProto>,
+    original: &[NodeProto],
+    opset: i64,
+) -> (Vec<NodeProto>, Vec<InlinedFunction>) {
+    let key = |n: &NodeProto| (n.op_type.clone(), n.name.clone(), n.output.clone());
+    let known: HashSet<(String, String, Vec<String>)> = original.iter().map(key).collect();
+    let producer: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| n.output.iter().map(move |o| (o.as_str(), i)))
+        .collect();
+    let mut taken: HashSet<usize> = HashSet::new();
+    let mut replace: HashMap<usize, (NodeProto, Vec<usize>)> = HashMap::new();
+    for f in original {
+        if !is_function_op(&f.op_type, &f.domain, opset) {
+            continue;
+        }
+        let still_there = f
+            .output
+            .first()
+            .and_then(|o| producer.get(o.as_str()))
+            .is_some_and(|&i| nodes[i].op_type == f.op_type);
+        if still_there {
+            continue;
+        }
+        let inputs: HashSet<&str> = f.input.iter().map(String::as_str).collect();
+        let mut body: Vec<usize> = Vec::new();
+        let mut stack: Vec<usize> = f
+            .output
+            .iter()
+            .filter_map(|o| producer.get(o.as_str()).copied())
+            .collect();
+        while let Some(i) = stack.pop() {
+            if body.contains(&i) || taken.contains(&i) || known.contains(&key(&nodes[i])) {
+                continue;
+            }
+            body.push(i);
+            for x in &nodes[i].input {
+                if inputs.contains(x.as_str()) {
+                    continue;
+                }
+                if let Some(&p) = producer.get(x.as_str()) {
+                    stack.push(p);
+                }
+            }
+        }
+        if body.is_empty() {
+            continue;
+        }
+        body.sort_unstable();
+        taken.extend(body.iter().copied());
+        replace.insert(body[0], (f.clone(), body));
+    }
+    let mut inlined = Vec::new();
+    let mut out = Vec::with_capacity(nodes.len());
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some((f, body)) = replace.get(&i) {
+            // Function nodes inside the body (SoftmaxCrossEntropyLoss holds a
+            // NegativeLogLikelihoodLoss, which ORT inlines in a further pass) stay expanded:
+            // the CPU session shows only the full expansion.
+            let body: Vec<NodeProto> = body.iter().map(|&b| nodes[b].clone()).collect();
+            inlined.push(InlinedFunction {
+                output: f.output.first().cloned().unwrap_or_default(),
+                body,
+            });
+            out.push(f.clone());
+        } else if !taken.contains(&i) {
+            out.push(n.clone());
+        }
+    }
+    (out, inlined)
+}
+
 /// True when `model` shows the CPU EP's float16 lowering.
 pub fn has_cpu_lowering(model: &ModelProto) -> bool {
     model.graph.as_ref().is_some_and(|g| {
@@ -183,10 +336,10 @@ fn fold_inlined_functions(
             }
         }
         let first = indices.iter().copied().min().unwrap_or_default();
+        // Inlined function nodes are unnamed in ORT's graph, and so is the node put back.
         folded.insert(
             first,
             NodeProto {
-                name: format!("{} (inlined by ORT)", op_of[prefix]),
                 op_type: op_of[prefix].clone(),
                 input: inputs,
                 output: outputs,

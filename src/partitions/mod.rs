@@ -6,15 +6,19 @@
 //!   what the CPU EP did to it afterwards, undone;
 //! - [`graph`]: that graph as an [`AnalysisGraph`] — nodes, constant vs overridable
 //!   initializers, inferred shapes, edges;
-//! - [`rules`]: the CoreML EP's node-support rules as versioned data ([`rules::FAMILY_2024`],
-//!   [`rules::RELEASE_1_31`]), each row citing the ORT source it was read from;
+//! - [`rules`]: the CoreML EP's node-support rules by epoch ([`rules::rule_set`] resolves the
+//!   rules of one ORT version), each rule citing the ORT source it was read from;
 //! - [`grouping`]: ORT's `CreateSupportedPartitionNodeGroups`;
+//! - [`capability`]: ORT's partitioning loop, which runs `GetCapability` again after inlining
+//!   function nodes CoreML did not take;
 //! - [`predict()`]: rules + grouping + the family's partition filter → [`PartitionReport`],
 //!   with cut-makers found by counterfactual;
 //! - [`recommend()`]: what to change, with the evidence;
 //! - [`measured`]: the same report read from a CoreML session's log lines, and [`coreml_ep`]:
 //!   such a session created wherever the CoreML EP partitions (a Mac, or ORT's CoreML EP built
-//!   for Linux), compared node by node with the prediction.
+//!   for Linux), compared node by node with the prediction;
+//! - [`agreement`]: the prediction against the real EP, per model and over a corpus
+//!   (`epbench analyze --check`).
 //!
 //! ```no_run
 //! use epbench::partitions::{self, AnalyzeOptions};
@@ -26,18 +30,21 @@
 //! # Ok::<(), epbench::partitions::PartitionError>(())
 //! ```
 
+pub mod agreement;
+pub mod capability;
 pub mod coreml_ep;
 mod error;
 pub mod graph;
 pub mod grouping;
 pub mod level1;
+mod level1_cache;
 pub mod lowering;
 pub mod measured;
 pub mod predict;
 pub mod recommend;
 pub mod report;
 pub mod rules;
-mod schema;
+pub(crate) mod schema;
 mod shapes;
 
 use std::path::Path;
@@ -51,7 +58,7 @@ use crate::runtime::ModelFormat;
 pub use error::PartitionError;
 pub use graph::AnalysisGraph;
 pub use measured::{Measured, measured_from_logs};
-pub use predict::{PredictOptions, Prediction, predict};
+pub use predict::{PredictOptions, Prediction, predict, predict_with};
 pub use recommend::{Recommendation, RecommendationKind, recommend};
 pub use report::{CutMaker, PartitionReport, Provenance, UnsupportedOp};
 pub use rules::RuleFamily;
@@ -59,7 +66,7 @@ pub use rules::RuleFamily;
 /// What `epbench analyze` predicts for.
 #[derive(Debug, Clone, Copy)]
 pub struct AnalyzeOptions {
-    /// The rules (default: the current release, [`rules::RELEASE_1_31`]).
+    /// The rules (default: those of [`rules::LATEST`]; the CLI follows the loaded runtime).
     pub family: &'static RuleFamily,
     /// The format the user asked for; the other format is predicted too, for comparison.
     pub format: ModelFormat,
@@ -69,7 +76,7 @@ pub struct AnalyzeOptions {
 impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
-            family: &rules::RELEASE_1_31,
+            family: rules::latest(),
             format: ModelFormat::NeuralNetwork,
             require_static_input_shapes: false,
         }
@@ -105,16 +112,22 @@ pub struct Analysis {
     pub optimised_by: String,
     /// Level-1 transformers disabled to emulate the rule family's releases.
     pub disabled_optimizers: Vec<String>,
+    /// True when the level-1 graph came from epbench's cache (no ORT session ran this time).
+    pub level1_cached: bool,
+    /// Why the graph is the model as given rather than ORT's level-1 graph (ORT could not create
+    /// a CPU session for it); `None` normally.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unoptimised_because: Option<String>,
     /// The requested format first, then the other one.
     pub predictions: Vec<PartitionReport>,
     /// The rules' verdict on every node, one list per prediction (for comparing with the EP's
     /// per-node lines; not part of the JSON output).
     #[serde(skip)]
     pub node_verdicts: Vec<Vec<coreml_ep::NodeVerdict>>,
-    /// The graph the predictions were made on (for grouping measured per-node flags the way
-    /// ORT groups them; not part of the JSON output).
+    /// The graph each prediction was made on, in the same order (for grouping measured per-node
+    /// flags the way ORT groups them; not part of the JSON output).
     #[serde(skip)]
-    pub analysis_graph: AnalysisGraph,
+    pub analysis_graphs: Vec<AnalysisGraph>,
     pub recommendations: Vec<Recommendation>,
     pub timings: Timings,
 }
@@ -128,6 +141,11 @@ impl Analysis {
     /// Every prediction and the recommendations, for the terminal.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
+        if let Some(why) = &self.unoptimised_because {
+            out.push_str(&format!(
+                "note: predicted on the model as given, not ORT's level-1 graph: {why}\n"
+            ));
+        }
         for p in &self.predictions {
             out.push_str(&p.render_text());
         }
@@ -142,11 +160,15 @@ impl Analysis {
 }
 
 /// Analyses a model file: ORT optimises it at level 1 (the graph partitioning sees), then both
-/// formats are predicted under `options.family`.
+/// formats are predicted under `options.family`, through ORT's `GetCapability` passes
+/// ([`capability`]).
 pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, PartitionError> {
-    let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers)?;
-    let mut analysis = analyze_model(&level1.model, options)?;
+    let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers())?;
+    let lowered = lowering::lower_back(&level1.model, level1.original.as_ref());
+    let mut analysis = analyze_lowered(&lowered, options)?;
     analysis.optimised_by = level1.ort_version;
+    analysis.unoptimised_because = level1.unoptimised_because;
+    analysis.level1_cached = level1.cached;
     analysis.disabled_optimizers = level1.disabled_optimizers;
     analysis.timings.ort_session = level1.session_time;
     analysis.timings.read = level1.read_time;
@@ -161,8 +183,14 @@ pub fn analyze_model(
     model: &ModelProto,
     options: AnalyzeOptions,
 ) -> Result<Analysis, PartitionError> {
+    analyze_lowered(&lowering::lower_back(model, None), options)
+}
+
+fn analyze_lowered(
+    lowered: &lowering::Lowered,
+    options: AnalyzeOptions,
+) -> Result<Analysis, PartitionError> {
     let started = Instant::now();
-    let graph = AnalysisGraph::from_model(&lowering::undo_cpu_lowering(model))?;
     let primary_options = PredictOptions {
         family: options.family,
         format: options.format,
@@ -172,20 +200,24 @@ pub fn analyze_model(
         ModelFormat::NeuralNetwork => ModelFormat::MlProgram,
         ModelFormat::MlProgram => ModelFormat::NeuralNetwork,
     };
-    let primary = predict(&graph, primary_options);
-    let other = predict(&graph, primary_options.with_format(other_format));
+    let primary = capability::predict_passes(lowered, primary_options)?;
+    let other = capability::predict_passes(lowered, primary_options.with_format(other_format))?;
+    let (graph, other_graph) = (primary.graph, other.graph);
+    let (primary, other) = (primary.prediction, other.prediction);
     let recommendations = recommend(&graph, &primary, &[&other]);
     let node_verdicts = vec![
         coreml_ep::NodeVerdict::of_prediction(&graph, &primary),
-        coreml_ep::NodeVerdict::of_prediction(&graph, &other),
+        coreml_ep::NodeVerdict::of_prediction(&other_graph, &other),
     ];
     Ok(Analysis {
         graph: graph.name.clone(),
         optimised_by: String::new(),
         disabled_optimizers: Vec::new(),
+        level1_cached: false,
+        unoptimised_because: None,
         predictions: vec![primary.report, other.report],
         node_verdicts,
-        analysis_graph: graph,
+        analysis_graphs: vec![graph, other_graph],
         recommendations,
         timings: Timings {
             analysis: started.elapsed(),

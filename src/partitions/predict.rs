@@ -47,11 +47,24 @@ pub struct Prediction {
     /// One verdict per node, by node index; nodes in dropped partitions are
     /// [`RejectCategory::TrivialPartition`].
     pub verdicts: Vec<Verdict>,
+    /// The rules' verdicts before the partition filter: what the EP's per-node log line says.
+    pub rule_verdicts: Vec<Verdict>,
     pub grouping: Grouping,
 }
 
 /// Predicts the CoreML EP's partitions of `graph` (which should be ORT's level-1 graph).
 pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
+    predict_with(graph, options, None)
+}
+
+/// [`predict`] where only the nodes with `eligible[i]` may join a partition (the others are
+/// assigned to another EP already: ORT's `CreateSupportedPartitionNodeGroups` treats them as
+/// unsupported). `None`: every node is eligible.
+pub fn predict_with(
+    graph: &AnalysisGraph,
+    options: PredictOptions,
+    eligible: Option<&[bool]>,
+) -> Prediction {
     let rule_verdicts: Vec<Verdict> = (0..graph.len())
         .map(|i| {
             evaluate_node(
@@ -63,7 +76,13 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
             )
         })
         .collect();
-    let supported: Vec<bool> = rule_verdicts.iter().map(Verdict::is_supported).collect();
+    let supported: Vec<bool> = rule_verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.is_supported() && eligible.is_none_or(|e| e.get(i).copied().unwrap_or(false))
+        })
+        .collect();
     let grouping = run_grouping(graph, &supported, options.family);
 
     let mut verdicts = rule_verdicts.clone();
@@ -78,7 +97,7 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
         });
     }
 
-    let cut_makers = cut_makers(graph, &rule_verdicts, &grouping, options.family);
+    let cut_makers = cut_makers(graph, &supported, &grouping, options.family);
     let report = PartitionReport {
         provenance: Provenance::Predicted {
             rule_set: options.family.id_card(),
@@ -96,6 +115,7 @@ pub fn predict(graph: &AnalysisGraph, options: PredictOptions) -> Prediction {
         options,
         report,
         verdicts,
+        rule_verdicts,
         grouping,
     }
 }
@@ -144,14 +164,13 @@ fn unsupported(graph: &AnalysisGraph, verdicts: &[Verdict]) -> Vec<UnsupportedOp
 /// to another cut-maker removes nothing on its own, and the numbers of two ops need not add up.
 fn cut_makers(
     graph: &AnalysisGraph,
-    rule_verdicts: &[Verdict],
+    base_supported: &[bool],
     base: &Grouping,
     family: &RuleFamily,
 ) -> Vec<CutMaker> {
-    let base_supported: Vec<bool> = rule_verdicts.iter().map(Verdict::is_supported).collect();
     let mut rejected_by_op: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (index, verdict) in rule_verdicts.iter().enumerate() {
-        if !verdict.is_supported() {
+    for (index, &supported) in base_supported.iter().enumerate() {
+        if !supported {
             rejected_by_op
                 .entry(graph.node(index).op_type.as_str())
                 .or_default()
@@ -163,7 +182,7 @@ fn cut_makers(
     let mut makers: Vec<CutMaker> = rejected_by_op
         .into_iter()
         .filter_map(|(op, nodes)| {
-            let mut flipped = base_supported.clone();
+            let mut flipped = base_supported.to_vec();
             for &n in &nodes {
                 flipped[n] = true;
             }

@@ -33,30 +33,17 @@ pub(super) fn infer(graph: &mut AnalysisGraph) {
     }
 }
 
-/// Inference wins, as in ORT, which merges a declared output type into the inferred one; the
-/// declaration fills what inference could not say (an unknown dim of the same rank, a shape
-/// inference could not derive, an element type).
+/// The declared type wins: the graphs analysed come from ORT's saved level-1 model, whose
+/// `value_info` carries ORT's own inferred type for every value it knew (see
+/// [`super::level1`]), and that — unknown dims and missing shapes included — is what
+/// `GetCapability` saw. Inference covers the values ORT's transformers created, which have no
+/// entry, and an element type a declaration leaves out.
 fn merge(declared: Option<ValueType>, inferred: Option<ValueType>) -> Option<ValueType> {
     match (declared, inferred) {
-        (Some(d), Some(i)) => {
-            let shape = match (d.shape, i.shape) {
-                (Some(ds), Some(is)) if ds.len() == is.len() => Some(
-                    is.into_iter()
-                        .zip(ds)
-                        .map(|(i, d)| if i == Dim::Unknown { d } else { i })
-                        .collect(),
-                ),
-                (ds, is) => is.or(ds),
-            };
-            Some(ValueType {
-                elem_type: if i.elem_type != 0 {
-                    i.elem_type
-                } else {
-                    d.elem_type
-                },
-                shape,
-            })
-        }
+        (Some(d), Some(i)) if d.elem_type == 0 => Some(ValueType {
+            elem_type: i.elem_type,
+            shape: d.shape.or(i.shape),
+        }),
         (d, i) => d.or(i),
     }
 }

@@ -178,6 +178,19 @@ pub struct Survey {
 
 /// Looks for the patterns of every rewrite without changing `model`.
 pub fn survey(model: &ModelProto) -> Result<Survey, RewriteError> {
+    let dynamic_dims = dynamic_dim_names(model)?;
+    let exact_gelus = gelu::gelu_to_tanh(&mut model.clone(), GeluForm::Formula)?.len();
+    let float16_values = float::convert_float(&mut model.clone(), FloatTarget::Fp32, false)
+        .map(|c| c.tensors + c.values)?;
+    Ok(Survey {
+        dynamic_dims,
+        exact_gelus,
+        float16_values,
+    })
+}
+
+/// The named dynamic dims (`dim_param`) of `model`'s graph inputs, sorted, each once.
+pub fn dynamic_dim_names(model: &ModelProto) -> Result<Vec<String>, RewriteError> {
     let graph = model.graph.as_ref().ok_or(RewriteError::NoGraph)?;
     let mut dynamic_dims: Vec<String> = graph
         .input
@@ -198,14 +211,7 @@ pub fn survey(model: &ModelProto) -> Result<Survey, RewriteError> {
         .collect();
     dynamic_dims.sort();
     dynamic_dims.dedup();
-    let exact_gelus = gelu::gelu_to_tanh(&mut model.clone(), GeluForm::Formula)?.len();
-    let float16_values = float::convert_float(&mut model.clone(), FloatTarget::Fp32, false)
-        .map(|c| c.tensors + c.values)?;
-    Ok(Survey {
-        dynamic_dims,
-        exact_gelus,
-        float16_values,
-    })
+    Ok(dynamic_dims)
 }
 
 /// A node's identity across a rewrite: its name, or its first output for unnamed nodes.

@@ -118,7 +118,19 @@ impl FromStr for EpKind {
 }
 
 /// CoreML's `ModelFormat` option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum ModelFormat {
     /// The older format and ORT's default; supports fewer ops (no Erf, no fp16 inputs).
     #[default]

@@ -170,6 +170,32 @@ impl SessionConfig {
     /// the session's own, removed when the session is dropped, so that no CoreML model files are
     /// left behind (see [`BuiltSession::model_cache_dir`]).
     pub fn build(&self, model: &Path) -> crate::Result<BuiltSession> {
+        self.build_keeping_logs(model).map_err(|(e, _)| e)
+    }
+
+    /// [`Self::build`], but a failure keeps the lines ORT logged before it: an EP's partitioning
+    /// is logged even when a later step of session creation fails.
+    pub fn build_keeping_logs(
+        &self,
+        model: &Path,
+    ) -> Result<BuiltSession, (crate::Error, Vec<LogLine>)> {
+        let sink = LogSink::default();
+        self.build_into(model, None, sink.clone())
+            .map_err(|e| (e, sink.take()))
+    }
+
+    /// [`Self::build`] on model bytes held in memory; `model` names the file they came from (for
+    /// messages, and it must exist). External data is not resolved for such a model.
+    pub fn build_from_memory(&self, model: &Path, bytes: &[u8]) -> crate::Result<BuiltSession> {
+        self.build_into(model, Some(bytes), LogSink::default())
+    }
+
+    fn build_into(
+        &self,
+        model: &Path,
+        bytes: Option<&[u8]>,
+        sink: LogSink,
+    ) -> crate::Result<BuiltSession> {
         if !model.is_file() {
             return Err(RuntimeError::ModelNotFound {
                 path: model.to_path_buf(),
@@ -193,7 +219,6 @@ impl SessionConfig {
                 .register(&mut builder)
                 .map_err(|e| super::registration_error(&self.ep, runtime, &e.to_string()))?;
         }
-        let sink = LogSink::default();
         let id = format!(
             "epbench-{}",
             SESSION_COUNTER.fetch_add(1, Ordering::Relaxed)
@@ -225,9 +250,11 @@ impl SessionConfig {
         }
 
         let started = Instant::now();
-        let session = builder
-            .commit_from_file(model)
-            .map_err(|e| session_error(e.to_string()))?;
+        let session = match bytes {
+            Some(bytes) => builder.commit_from_memory(bytes),
+            None => builder.commit_from_file(model),
+        }
+        .map_err(|e| session_error(e.to_string()))?;
         let create_time = started.elapsed();
         Ok(BuiltSession {
             session,

@@ -22,7 +22,7 @@ use crate::text::format::percent;
 use crate::zoo::Variant;
 
 use super::StudyError;
-use super::results::Row;
+use super::results::{Row, Subject};
 
 /// A difference smaller than this (5%) is not called a speed-up or a slow-down even when it is
 /// statistically clear: it is within what a machine's state changes between runs.
@@ -192,7 +192,7 @@ pub fn fragmentation_slope(provider: EpKind, rows: &[&Row]) -> Option<SlopeFit> 
     let mut ks = Vec::new();
     let mut missing_ks = Vec::new();
     for row in rows {
-        let Variant::Probe(probe) = row.variant else {
+        let Subject::Zoo(Variant::Probe(probe)) = row.variant else {
             continue;
         };
         match row.measured().and_then(|m| median(&m.samples_ms)) {
@@ -238,7 +238,7 @@ pub fn fragmentation_slope(provider: EpKind, rows: &[&Row]) -> Option<SlopeFit> 
 }
 
 /// Compares two measured rows; `None` unless both were measured.
-fn compare(
+pub(super) fn compare(
     finding: Finding,
     baseline: &Row,
     candidate: &Row,
@@ -321,6 +321,11 @@ fn has_variant_axis(finding: Finding) -> bool {
 /// Every comparison and slope the rows support, with between-run floors from `noise` when
 /// given.
 pub fn analyse(rows: &[Row], noise: Option<&BetweenRunNoise>) -> Analysis {
+    analyse_rows(&rows.iter().collect::<Vec<_>>(), noise)
+}
+
+/// [`analyse`] over some of a run's rows (one model's, in the study of the user's models).
+pub(super) fn analyse_rows(rows: &[&Row], noise: Option<&BetweenRunNoise>) -> Analysis {
     let model = noise.map(|n| &n.model);
     let mut analysis = Analysis {
         between_run_noise: noise.map(|n| n.source.clone()),
@@ -333,7 +338,11 @@ pub fn analyse(rows: &[Row], noise: Option<&BetweenRunNoise>) -> Analysis {
         }
     }
     for finding in findings {
-        let of_finding: Vec<&Row> = rows.iter().filter(|r| r.finding == finding).collect();
+        let of_finding: Vec<&Row> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.finding == finding)
+            .collect();
         let mut providers: Vec<EpKind> = Vec::new();
         for row in &of_finding {
             if !providers.contains(&row.provider) {

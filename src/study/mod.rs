@@ -4,6 +4,7 @@
 //!
 //! One file per job:
 //! - this file runs the phases: models, sessions and timed runs, partitions;
+//! - [`model`] makes the user's models the study's cases (`study --model`) and concludes on them;
 //! - [`results`] holds the types `results.json` is written from;
 //! - [`analysis`] compares rows with intervals, fits the fragmentation slope, words conclusions;
 //! - [`markdown`] writes `report.md`, [`plots`] the charts, [`summary`] the terminal table;
@@ -11,6 +12,7 @@
 
 pub mod analysis;
 pub mod markdown;
+pub mod model;
 pub mod plots;
 pub mod progress;
 pub mod results;
@@ -26,15 +28,17 @@ use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
 use crate::measure::partitions::{self, PartitionsError};
 use crate::runtime::{Availability, CoreMlOptions, EpKind, LogLevel, Runtime};
-use crate::suite::{self, BenchCase, Cost, Preparer, Settings, Timing};
+use crate::suite::{self, BenchCase, Cost, Preparer, Settings, Timing, Workload};
 use crate::workload::Feeds;
 use crate::zoo::{self, Variant};
+
+use model::ModelSet;
 
 use analysis::BetweenRunNoise;
 use progress::Progress;
 use results::{
     Correctness, EpState, EpUnderStudy, FailureStage, Measured, OrtRun, PartitionRow, Row,
-    RunSettings, Status, StudyResults,
+    RunSettings, Status, StudyResults, Subject,
 };
 
 /// Why a study could not run or be written (single benchmarks failing are rows, not errors).
@@ -70,6 +74,8 @@ pub struct StudyOptions {
     /// Between-run noise from a saved baseline's repeated runs, set beside every comparison's
     /// within-run interval.
     pub noise: Option<BetweenRunNoise>,
+    /// The user's models (`study --model`), studied instead of the zoo.
+    pub models: Option<ModelSet>,
 }
 
 /// Untimed runs before the timed ones (the study used 5).
@@ -99,7 +105,14 @@ pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, St
         quick: options.quick,
         intra_threads: options.intra_threads,
     };
-    let cases: Vec<BenchCase> = suite::plan(options.ep, &settings)
+    let planned: Vec<BenchCase<Workload>> = match &options.models {
+        None => suite::plan(options.ep, &settings)
+            .into_iter()
+            .map(|case| case.map_variant(Workload::Zoo))
+            .collect(),
+        Some(models) => models.plan(&settings),
+    };
+    let cases: Vec<BenchCase<Workload>> = planned
         .into_iter()
         .filter(|c| options.filter.as_ref().is_none_or(|f| f.is_match(&c.id())))
         .collect();
@@ -129,7 +142,19 @@ pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, St
     if options.ep == EpKind::CoreMl && !availability.can_partition() {
         study.predict_all(&cases, &progress);
     }
-    let analysis = analysis::analyse(&rows, options.noise.as_ref());
+    let analysis = match &options.models {
+        None => analysis::analyse(&rows, options.noise.as_ref()),
+        Some(models) => models.analyse(&rows, options.noise.as_ref()),
+    };
+    let model = options.models.as_ref().map(|models| {
+        models.conclude(
+            &rows,
+            &study.partitions,
+            (&analysis, options.noise.as_ref()),
+            &options.profiles_dir,
+            &progress,
+        )
+    });
     Ok(StudyResults {
         schema: results::SCHEMA.to_string(),
         epbench_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -165,13 +190,14 @@ pub fn run(runtime: &Runtime, options: &StudyOptions) -> Result<StudyResults, St
         rows,
         partitions: study.partitions,
         analysis,
+        model,
     })
 }
 
 /// Builds every model the cases need up front, so the later phases only time. A model that
 /// fails to build fails its benchmarks later, with the builder's reason.
-fn build_models(cases: &[BenchCase], dir: &Path, progress: &Progress) {
-    let variants: BTreeSet<Variant> = cases.iter().map(|c| c.variant).collect();
+fn build_models(cases: &[BenchCase<Workload>], dir: &Path, progress: &Progress) {
+    let variants: BTreeSet<Variant> = cases.iter().filter_map(|c| c.variant.zoo()).collect();
     let phase = progress.phase("models", variants.len());
     for variant in variants {
         phase.working_on(&variant.to_string());
@@ -191,11 +217,11 @@ struct Run<'a> {
     feeds: Feeds,
     partitions: Vec<PartitionRow>,
     /// Variants whose partitions were already measured.
-    seen: BTreeSet<Variant>,
+    seen: BTreeSet<Subject>,
 }
 
 impl Run<'_> {
-    fn time_all(&mut self, cases: &[BenchCase], progress: &Progress) -> Vec<Row> {
+    fn time_all(&mut self, cases: &[BenchCase<Workload>], progress: &Progress) -> Vec<Row> {
         let sessions = progress.phase("sessions", cases.len());
         let runs = progress.phase("runs", cases.len());
         let rows = cases
@@ -206,7 +232,7 @@ impl Run<'_> {
                     id: case.id(),
                     finding: case.finding,
                     label: case.label.clone(),
-                    variant: case.variant,
+                    variant: Subject::from(&case.variant),
                     provider: case.session.ep.kind(),
                     timing: case.timing,
                     batch: case.batch,
@@ -221,7 +247,7 @@ impl Run<'_> {
 
     fn time_one(
         &mut self,
-        case: &BenchCase,
+        case: &BenchCase<Workload>,
         sessions: &progress::Phase,
         runs: &progress::Phase,
     ) -> Status {
@@ -302,7 +328,11 @@ impl Run<'_> {
     /// A run on an EP that partitions but cannot execute here: its session is created (so ORT
     /// has accepted the options and partitioned the model, and the partitions of the study's
     /// default options are recorded), and the row says that timing it needs the EP's machine.
-    fn partition_without_running(&mut self, case: &BenchCase, ort_reason: &str) -> Status {
+    fn partition_without_running(
+        &mut self,
+        case: &BenchCase<Workload>,
+        ort_reason: &str,
+    ) -> Status {
         let kind = case.session.ep.kind();
         // VERBOSE, so that the EP's per-node lines name the ops it leaves to the CPU.
         let built = match self.preparer.session_only(case, LogLevel::Verbose) {
@@ -316,9 +346,9 @@ impl Run<'_> {
             }
         };
         if case.session.ep == self.options.ep.default_ep() {
-            if self.seen.insert(case.variant) {
+            if self.seen.insert(Subject::from(&case.variant)) {
                 self.partitions.push(PartitionRow {
-                    variant: case.variant,
+                    variant: Subject::from(&case.variant),
                     findings: vec![case.finding],
                     outcome: partitions::from_coreml_log(&built).into(),
                 });
@@ -341,7 +371,7 @@ impl Run<'_> {
     }
 
     /// What a session-creation time covers on an EP that cannot execute here.
-    fn session_create_note(&self, case: &BenchCase) -> Option<String> {
+    fn session_create_note(&self, case: &BenchCase<Workload>) -> Option<String> {
         let partitions_only = matches!(self.availability, Availability::PartitionsOnly { .. });
         (partitions_only
             && case.timing == Timing::SessionCreate
@@ -356,8 +386,8 @@ impl Run<'_> {
     }
 
     /// Measured partitions of the case's variant on the EP, once per variant.
-    fn measure_partitions(&mut self, case: &BenchCase, prepared: &mut suite::Prepared) {
-        if !self.seen.insert(case.variant) {
+    fn measure_partitions(&mut self, case: &BenchCase<Workload>, prepared: &mut suite::Prepared) {
+        if !self.seen.insert(Subject::from(&case.variant)) {
             self.add_finding(case);
             return;
         }
@@ -368,44 +398,42 @@ impl Run<'_> {
             )),
             _ => {
                 let feeds = &mut self.feeds;
-                let variant = case.variant;
+                let variant = &case.variant;
                 partitions::from_profile(
                     &case.session,
                     prepared.model_path(),
-                    &self.options.profiles_dir.join(variant.to_string()),
-                    |session| Ok(feeds.for_session(session, Some(&variant))?),
+                    &self.options.profiles_dir.join(variant.name()),
+                    |session| Ok(variant.inputs(session, feeds)?),
                 )
             }
         };
         self.partitions.push(PartitionRow {
-            variant: case.variant,
+            variant: Subject::from(&case.variant),
             findings: vec![case.finding],
             outcome: outcome.into(),
         });
     }
 
     /// A variant measured for an earlier finding is used by this one too.
-    fn add_finding(&mut self, case: &BenchCase) {
-        if let Some(row) = self
-            .partitions
-            .iter_mut()
-            .find(|p| p.variant == case.variant)
+    fn add_finding(&mut self, case: &BenchCase<Workload>) {
+        let subject = Subject::from(&case.variant);
+        if let Some(row) = self.partitions.iter_mut().find(|p| p.variant == subject)
             && !row.findings.contains(&case.finding)
         {
             row.findings.push(case.finding);
         }
     }
 
-    fn record_failed_partitions(&mut self, case: &BenchCase, reason: &str) {
+    fn record_failed_partitions(&mut self, case: &BenchCase<Workload>, reason: &str) {
         if case.session.ep != self.options.ep.default_ep() {
             return;
         }
-        if !self.seen.insert(case.variant) {
+        if !self.seen.insert(Subject::from(&case.variant)) {
             self.add_finding(case);
             return;
         }
         self.partitions.push(PartitionRow {
-            variant: case.variant,
+            variant: Subject::from(&case.variant),
             findings: vec![case.finding],
             outcome: results::PartitionOutcome::Failed {
                 reason: format!("no session on the EP: {reason}"),
@@ -414,20 +442,20 @@ impl Run<'_> {
     }
 
     /// Predicted CoreML partitions of every variant the study runs on CoreML.
-    fn predict_all(&mut self, cases: &[BenchCase], progress: &Progress) {
-        let mut variants: Vec<Variant> = Vec::new();
+    fn predict_all(&mut self, cases: &[BenchCase<Workload>], progress: &Progress) {
+        let mut variants: Vec<&Workload> = Vec::new();
         for case in cases {
             if case.session.ep.kind() == EpKind::CoreMl
                 && case.timing == Timing::Run
-                && !variants.contains(&case.variant)
+                && !variants.contains(&&case.variant)
             {
-                variants.push(case.variant);
+                variants.push(&case.variant);
             }
         }
         let phase = progress.phase("partitions", variants.len());
         for variant in variants {
-            phase.working_on(&variant.to_string());
-            let outcome = match zoo::build(variant, &self.options.models_dir) {
+            phase.working_on(&variant.name());
+            let outcome = match variant.model_path(&self.options.models_dir) {
                 Ok(path) => partitions::coreml(&path, &CoreMlOptions::default()).into(),
                 Err(e) => results::PartitionOutcome::Failed {
                     reason: e.to_string(),
@@ -435,7 +463,7 @@ impl Run<'_> {
             };
             let findings = cases
                 .iter()
-                .filter(|c| c.variant == variant && c.session.ep.kind() == EpKind::CoreMl)
+                .filter(|c| c.variant == *variant && c.session.ep.kind() == EpKind::CoreMl)
                 .map(|c| c.finding)
                 .fold(Vec::new(), |mut all, f| {
                     if !all.contains(&f) {
@@ -444,7 +472,7 @@ impl Run<'_> {
                     all
                 });
             self.partitions.push(PartitionRow {
-                variant,
+                variant: Subject::from(variant),
                 findings,
                 outcome,
             });

@@ -12,7 +12,8 @@ use crate::runtime::EpKind;
 use crate::suite::Finding;
 use crate::zoo::Variant;
 
-use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults};
+use super::model::ModelStudy;
+use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults, Subject};
 use super::summary::first_line;
 
 const SIZE: (u32, u32) = (1200, 720);
@@ -265,6 +266,32 @@ pub fn write_all(results: &StudyResults, dir: &Path) -> Vec<Chart> {
             ),
         );
     }
+    if let Some(model) = &results.model {
+        let with_rewrites = [
+            Finding::EpVsCpu,
+            Finding::Shapes,
+            Finding::Activation,
+            Finding::Dtype,
+        ];
+        if results
+            .rows
+            .iter()
+            .any(|r| r.finding != Finding::EpVsCpu && with_rewrites.contains(&r.finding))
+        {
+            add(
+                "interventions",
+                bars_of(
+                    results,
+                    &with_rewrites,
+                    format!("The models and their rewrites, CPU EP vs {ep} (p50)"),
+                    "latency per run, ms (log scale)",
+                    latency_of,
+                    Some("whisker: p90"),
+                ),
+            );
+        }
+        add("options_partitions", options_bars(model, &ep));
+    }
     if results.rows.iter().any(|r| r.finding == Finding::Batch) {
         add("batch_scaling", batch_lines(results, &ep));
     }
@@ -358,8 +385,18 @@ fn batch_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
             }
         })
         .collect();
+    let what = match &results.model {
+        Some(model) => model
+            .models
+            .iter()
+            .filter(|m| m.batch_dim.is_some())
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "tiny-systems-bert static s128".to_string(),
+    };
     let spec = Spec::Lines(Lines {
-        title: format!("Batch scaling, tiny-systems-bert static s128: CPU EP vs {ep}"),
+        title: format!("Batch scaling, {what}: CPU EP vs {ep}"),
         x_label: "batch size (samples per run)".into(),
         y_label: "throughput, samples per second".into(),
         series,
@@ -383,7 +420,7 @@ fn fragmentation_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) 
             .iter()
             .filter(|r| r.provider == fit.provider)
             .filter_map(|r| {
-                let Variant::Probe(probe) = r.variant else {
+                let Subject::Zoo(Variant::Probe(probe)) = r.variant else {
                     return None;
                 };
                 let k = f64::from(probe.k);
@@ -443,6 +480,30 @@ fn partition_bars(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
     }
     let spec = Spec::Partitions(PartitionBars {
         title: format!("{ep} partitions per model variant"),
+        entries,
+    });
+    (spec, missing)
+}
+
+/// Partitions per configuration of the options matrix, per model.
+fn options_bars(study: &ModelStudy, ep: &str) -> (Spec, Vec<String>) {
+    let mut entries = Vec::new();
+    let mut missing = Vec::new();
+    for m in &study.models {
+        for o in &m.options {
+            let name = format!("{} {}", m.name, o.label);
+            match &o.partitions {
+                PartitionOutcome::Known(n) => {
+                    entries.push((name, n.partitions, n.source == PartitionSource::Measured))
+                }
+                PartitionOutcome::Failed { reason } => {
+                    missing.push(format!("{name}: {}", first_line(reason)))
+                }
+            }
+        }
+    }
+    let spec = Spec::Partitions(PartitionBars {
+        title: format!("{ep} partitions per configuration of its options"),
         entries,
     });
     (spec, missing)

@@ -10,7 +10,7 @@ use crate::correctness::ToleranceClass;
 use crate::machine::Machine;
 use crate::measure::latency::LatencyStats;
 use crate::runtime::EpKind;
-use crate::suite::{Finding, PrepareStage, Timing};
+use crate::suite::{Finding, PrepareStage, Timing, Workload};
 use crate::zoo::Variant;
 
 /// The format version of `results.json`; bumped when a field changes meaning. Version 2: rows
@@ -40,6 +40,10 @@ pub struct StudyResults {
     /// How the EP partitions each model variant the study times on it.
     pub partitions: Vec<PartitionRow>,
     pub analysis: super::analysis::Analysis,
+    /// For the study of the user's models (`study --model`): the models, their EP options
+    /// matrix, interventions and verdicts. Absent for the zoo's study.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<super::model::ModelStudy>,
 }
 
 /// The ONNX Runtime the run used.
@@ -101,7 +105,7 @@ pub struct Row {
     /// The variant part of the id (`+option` where the finding varies a setting).
     pub label: String,
     /// The model variant the benchmark runs.
-    pub variant: Variant,
+    pub variant: Subject,
     /// `cpu` or the EP's short name.
     pub provider: EpKind,
     /// `run` (one `Session::run`) or `session_create`.
@@ -110,6 +114,33 @@ pub struct Row {
     pub batch: u32,
     #[serde(flatten)]
     pub status: Status,
+}
+
+/// The model variant a row runs: one of the zoo's, or one of the user's models (`study
+/// --model`) by its name in the report. Written as the name either way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Subject {
+    Zoo(Variant),
+    File(String),
+}
+
+impl From<&Workload> for Subject {
+    fn from(workload: &Workload) -> Self {
+        match workload {
+            Workload::Zoo(variant) => Subject::Zoo(*variant),
+            Workload::File(file) => Subject::File(file.name.clone()),
+        }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Zoo(variant) => variant.fmt(f),
+            Subject::File(name) => f.write_str(name),
+        }
+    }
 }
 
 impl Row {
@@ -220,7 +251,7 @@ pub enum Correctness {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartitionRow {
     /// The model variant, e.g. `tiny-systems-bert_gelu_fp32_dynamic`.
-    pub variant: Variant,
+    pub variant: Subject,
     /// The findings whose benchmarks use this variant on the EP.
     pub findings: Vec<Finding>,
     #[serde(flatten)]

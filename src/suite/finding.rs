@@ -26,6 +26,9 @@ pub enum Finding {
     Format,
     /// CoreML compute units.
     Units,
+    /// The EP's options matrix on a user's model (`study --model`): CoreML format × compute
+    /// units × static shapes, or OpenVINO's devices.
+    Options,
     /// Cold start: session creation including the EP's compile.
     SessionCreate,
     /// The harness's own floor: one `Add` on 64 KiB (CPU study).
@@ -49,6 +52,7 @@ impl Finding {
             Finding::Batch => "batch",
             Finding::Format => "format",
             Finding::Units => "units",
+            Finding::Options => "options",
             Finding::SessionCreate => "session_create",
             Finding::Overhead => "overhead",
             Finding::Threads => "threads",

@@ -6,9 +6,11 @@ mod finding;
 mod plan;
 mod prepare;
 mod settings;
+mod workload;
 
 pub use filter::{Filter, list};
 pub use finding::Finding;
 pub use plan::{BenchCase, BenchId, FRAGMENTATION_KS, PROBE_HIDDEN, Timing, cut_op_for, plan};
 pub use prepare::{PrepareError, PrepareStage, Prepared, Preparer, RunError, RunOutput};
 pub use settings::{Cost, Measurement, Settings};
+pub use workload::Workload;

@@ -22,16 +22,18 @@ pub enum Timing {
     SessionCreate,
 }
 
-/// One benchmark: `<study>/<finding>/<label>/<provider>`.
+/// One benchmark: `<study>/<finding>/<label>/<provider>`, running a model variant of type `W`:
+/// a zoo [`Variant`] for the criterion benchmarks and upgrade checks, a
+/// [`Workload`](super::Workload) (zoo variant or model file) for the study.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BenchCase {
+pub struct BenchCase<W = Variant> {
     /// The accelerator EP whose study this belongs to (`cpu` for the CPU-only study).
     pub study: EpKind,
     pub finding: Finding,
     /// The variant part of the id: the model variant, plus `+option` where the finding varies
     /// a setting rather than the model.
     pub label: String,
-    pub variant: Variant,
+    pub variant: W,
     /// Session settings, including the EP that runs it (the provider part of the id).
     pub session: SessionConfig,
     pub timing: Timing,
@@ -40,7 +42,21 @@ pub struct BenchCase {
     pub cost: Cost,
 }
 
-impl BenchCase {
+impl<W> BenchCase<W> {
+    /// The same benchmark with its variant mapped by `f` (a zoo case as a study's workload).
+    pub fn map_variant<V>(self, f: impl FnOnce(W) -> V) -> BenchCase<V> {
+        BenchCase {
+            study: self.study,
+            finding: self.finding,
+            label: self.label,
+            variant: f(self.variant),
+            session: self.session,
+            timing: self.timing,
+            batch: self.batch,
+            cost: self.cost,
+        }
+    }
+
     /// The criterion group, `<study>/<finding>`.
     pub fn group(&self) -> String {
         format!("{}/{}", self.study, self.finding)

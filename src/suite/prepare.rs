@@ -6,17 +6,18 @@ use std::time::{Duration, Instant};
 
 use ort::session::{SessionInputValue, SessionOutputs};
 
-use crate::correctness::{self, Comparison};
+use crate::correctness::{self, Comparison, Pairing, Side, Target};
 use crate::onnx::FloatType;
-use crate::runtime::{BuiltSession, Ep};
-use crate::workload::{Feeds, ResolvedModel};
-use crate::zoo;
+use crate::runtime::{BuiltSession, Ep, SessionConfig};
+use crate::workload::{Feeds, ModelFile, ResolvedModel};
+use crate::zoo::Activation;
 
+use super::Workload;
 use super::plan::{BenchCase, Timing};
 
 /// A benchmark ready to be timed.
 pub struct Prepared {
-    pub case: BenchCase,
+    pub case: BenchCase<Workload>,
     pub model: PathBuf,
     /// The session for [`Timing::Run`]; session-creation benchmarks build their own.
     session: Option<BuiltSession>,
@@ -40,7 +41,7 @@ pub struct PrepareError {
 
 impl PrepareError {
     /// `case` failed at `stage` because of `error`.
-    fn at(case: &BenchCase, stage: PrepareStage, error: impl std::fmt::Display) -> Self {
+    fn at<W>(case: &BenchCase<W>, stage: PrepareStage, error: impl std::fmt::Display) -> Self {
         PrepareError {
             id: case.id(),
             stage,
@@ -112,11 +113,12 @@ impl Preparer {
     /// Builds the model of `case` and creates its session, logging at `log_level`, and nothing
     /// more: for an EP that partitions but cannot execute here, this is all there is to do (ORT
     /// accepts the options, partitions the model and the EP builds its own).
-    pub fn session_only(
+    pub fn session_only<W: Clone + Into<Workload>>(
         &mut self,
-        case: &BenchCase,
+        case: &BenchCase<W>,
         log_level: crate::runtime::LogLevel,
     ) -> Result<BuiltSession, PrepareError> {
+        let case = &case.clone().map_variant(Into::into);
         let model = self.model(case)?;
         case.session
             .clone()
@@ -125,14 +127,21 @@ impl Preparer {
             .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))
     }
 
-    /// The model file of `case`, built into the models folder on first use.
-    fn model(&self, case: &BenchCase) -> Result<PathBuf, PrepareError> {
-        zoo::build(case.variant, &self.models_dir)
+    /// The model file of `case`: a zoo variant built into the models folder on first use, or
+    /// the file itself.
+    fn model(&self, case: &BenchCase<Workload>) -> Result<PathBuf, PrepareError> {
+        case.variant
+            .model_path(&self.models_dir)
             .map_err(|e| PrepareError::at(case, PrepareStage::Model, e))
     }
 
-    /// Builds the model, the session and the inputs of `case`, and runs it once.
-    pub fn prepare(&mut self, case: &BenchCase) -> Result<Prepared, PrepareError> {
+    /// Builds the model, the session and the inputs of `case` (a zoo benchmark, or a study's
+    /// case whose model is a zoo variant or a file), and runs it once.
+    pub fn prepare<W: Clone + Into<Workload>>(
+        &mut self,
+        case: &BenchCase<W>,
+    ) -> Result<Prepared, PrepareError> {
+        let case = &case.clone().map_variant(Into::into);
         let model = self.model(case)?;
         let mut prepared = Prepared {
             case: case.clone(),
@@ -146,9 +155,9 @@ impl Preparer {
                 .session
                 .build(&prepared.model)
                 .map_err(|e| PrepareError::at(case, PrepareStage::Session, e))?;
-            prepared.inputs = self
-                .feeds
-                .for_session(&built.session, Some(&case.variant))
+            prepared.inputs = case
+                .variant
+                .inputs(&built.session, &mut self.feeds)
                 .map_err(|e| PrepareError::at(case, PrepareStage::Inputs, e))?;
             if needs_reference_check(case) {
                 let comparison = check_outputs(case, &prepared.model, &mut built, &prepared.inputs)
@@ -170,27 +179,36 @@ impl Preparer {
     }
 }
 
-/// Outputs are checked wherever they can differ from the plain CPU EP on the fp32 graph:
-/// another EP, or an fp16 graph.
-fn needs_reference_check(case: &BenchCase) -> bool {
-    case.session.ep != Ep::Cpu || case.variant.dtype() == Some(FloatType::F16)
+/// Outputs are checked wherever they can differ from the plain CPU EP on the reference graph:
+/// another EP, an fp16 graph, or a rewrite of the user's model.
+fn needs_reference_check(case: &BenchCase<Workload>) -> bool {
+    let other_graph = match &case.variant {
+        Workload::Zoo(variant) => variant.dtype() == Some(FloatType::F16),
+        Workload::File(file) => !file.is_reference() || file.dtype == FloatType::F16,
+    };
+    case.session.ep != Ep::Cpu || other_graph
 }
 
 /// A time for wrong outputs is not a result: compare with the CPU reference first. A passing
 /// comparison is returned so that reports can show how close the outputs were.
 fn check_outputs(
-    case: &BenchCase,
+    case: &BenchCase<Workload>,
     model: &Path,
     built: &mut BuiltSession,
     inputs: &[SessionInputValue<'static>],
 ) -> Result<Comparison, String> {
-    let resolved = ResolvedModel {
-        path: model.to_path_buf(),
-        variant: Some(case.variant),
+    let checked = match &case.variant {
+        Workload::Zoo(variant) => {
+            let resolved = ResolvedModel {
+                path: model.to_path_buf(),
+                variant: Some(*variant),
+            };
+            correctness::check_against_cpu(&resolved, &mut built.session, inputs, &case.session.ep)
+        }
+        Workload::File(file) => check_file(file, &case.session.ep, &mut built.session, inputs),
     };
     let comparison =
-        correctness::check_against_cpu(&resolved, &mut built.session, inputs, &case.session.ep)
-            .map_err(|e| format!("outputs could not be checked against the CPU: {e}"))?;
+        checked.map_err(|e| format!("outputs could not be checked against the CPU: {e}"))?;
     if comparison.pass {
         return Ok(comparison);
     }
@@ -211,6 +229,43 @@ fn check_outputs(
         comparison.tolerance.class,
         failed.join(", ")
     ))
+}
+
+/// A model file's outputs on `ep` against its reference (the user's model) on the CPU EP.
+fn check_file(
+    file: &ModelFile,
+    ep: &Ep,
+    session: &mut ort::session::Session,
+    inputs: &[SessionInputValue<'static>],
+) -> Result<Comparison, correctness::CorrectnessError> {
+    let reference = Target {
+        model: ResolvedModel {
+            path: file.reference.path.clone(),
+            variant: None,
+        },
+        label: file.reference.name.clone(),
+        config: SessionConfig::new(Ep::Cpu),
+    };
+    // Naming the activations widens the tolerance by the tanh formula's error.
+    let (candidate_activation, reference_activation) = if file.approximates_gelu {
+        (Some(Activation::FastGelu), Some(Activation::Gelu))
+    } else {
+        (None, None)
+    };
+    let pairing = Pairing {
+        candidate: Side {
+            ep: ep.clone(),
+            dtype: file.dtype,
+            activation: candidate_activation,
+        },
+        reference: Side {
+            ep: Ep::Cpu,
+            dtype: file.reference.dtype,
+            activation: reference_activation,
+        },
+        same_graph: false,
+    };
+    correctness::check_against((session, &file.name), inputs, &reference, &pairing)
 }
 
 /// Why a run of a prepared benchmark failed.

@@ -10,7 +10,7 @@ use ort::value::{DynValue, Tensor, TensorElementType, ValueType};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::WorkloadError;
+use super::{InputShapes, WorkloadError};
 use crate::zoo::{self, TextTokenizer, TransformerModel, Variant};
 
 /// Makes inputs, keeping the tokenizers it loaded for later models.
@@ -55,7 +55,8 @@ impl Feeds {
     }
 }
 
-fn order(
+/// `named` moved into `session`'s input order, floats cast to the session's float type.
+pub(crate) fn order(
     session: &Session,
     mut named: Vec<(String, DynValue)>,
     model: String,
@@ -64,14 +65,27 @@ fn order(
         .inputs()
         .iter()
         .map(|outlet| {
+            let fail = |reason: String| WorkloadError::Inputs {
+                model: model.clone(),
+                reason,
+            };
             let position = named
                 .iter()
                 .position(|(name, _)| name == outlet.name())
-                .ok_or_else(|| WorkloadError::Inputs {
-                    model: model.clone(),
-                    reason: format!("no value for the model's input `{}`", outlet.name()),
+                .ok_or_else(|| {
+                    fail(format!(
+                        "no value for the model's input `{}`",
+                        outlet.name()
+                    ))
                 })?;
-            Ok(SessionInputValue::Owned(named.swap_remove(position).1))
+            let value = named.swap_remove(position).1;
+            let value = match outlet.dtype() {
+                ValueType::Tensor { ty, .. } => cast_float(&value, *ty)
+                    .map_err(|reason| fail(format!("input `{}`: {reason}", outlet.name())))?
+                    .unwrap_or(value),
+                _ => value,
+            };
+            Ok(SessionInputValue::Owned(value))
         })
         .collect()
 }
@@ -79,8 +93,17 @@ fn order(
 /// Inputs for any model, from its declared types: floats drawn from N(0, 1) with a fixed seed,
 /// integer inputs 0 (a valid index for any embedding) except masks, which are 1, booleans true.
 /// Dynamic dimensions are 1 for the first axis (batch) and 128 for the others (the study's
-/// sequence length).
+/// sequence length); [`synthesise_shaped`] takes other sizes.
 pub fn synthesise_inputs(session: &Session) -> Result<Vec<(String, DynValue)>, WorkloadError> {
+    synthesise_shaped(session, &InputShapes::declared(session, &[])?)
+}
+
+/// Inputs of the declared element types (valued as [`synthesise_inputs`] says) with the given
+/// shapes; every input of `session` must have one.
+pub fn synthesise_shaped(
+    session: &Session,
+    shapes: &InputShapes,
+) -> Result<Vec<(String, DynValue)>, WorkloadError> {
     let mut rng = ChaCha8Rng::seed_from_u64(0x5eed);
     session
         .inputs()
@@ -93,23 +116,13 @@ pub fn synthesise_inputs(session: &Session) -> Result<Vec<(String, DynValue)>, W
                     outlet.name()
                 ),
             };
-            let ValueType::Tensor { ty, shape, .. } = outlet.dtype() else {
+            let ValueType::Tensor { ty, .. } = outlet.dtype() else {
                 return Err(unsupported("not a tensor".into()));
             };
-            let dims: Vec<usize> = shape
-                .iter()
-                .enumerate()
-                .map(|(axis, &d)| {
-                    if d >= 0 {
-                        d as usize
-                    } else if axis == 0 {
-                        1
-                    } else {
-                        128
-                    }
-                })
-                .collect();
-            let dims = IxDyn(&dims);
+            let dims = shapes
+                .get(outlet.name())
+                .ok_or_else(|| unsupported("given no shape".into()))?;
+            let dims = IxDyn(dims);
             let is_mask = outlet.name().to_ascii_lowercase().contains("mask");
             let tensor_error = |e: ort::Error| unsupported(format!("not creatable ({e})"));
             let value = match ty {
@@ -143,6 +156,32 @@ pub fn synthesise_inputs(session: &Session) -> Result<Vec<(String, DynValue)>, W
             Ok((outlet.name().to_string(), value))
         })
         .collect()
+}
+
+/// `value` as `wanted` when both are float types (fp16 → fp32 is exact; fp32 → fp16 rounds),
+/// `None` when no cast is needed, an error for any other pair of types.
+pub(crate) fn cast_float(
+    value: &DynValue,
+    wanted: TensorElementType,
+) -> Result<Option<DynValue>, String> {
+    let ValueType::Tensor { ty: given, .. } = value.dtype() else {
+        return Err("not a tensor".into());
+    };
+    let error = |e: ort::Error| format!("cannot cast {given} to {wanted}: {e}");
+    match (*given, wanted) {
+        (given, wanted) if given == wanted => Ok(None),
+        (TensorElementType::Float32, TensorElementType::Float16) => {
+            let array = value.try_extract_array::<f32>().map_err(error)?;
+            let cast = Tensor::from_array(array.mapv(f16::from_f32)).map_err(error)?;
+            Ok(Some(cast.into_dyn()))
+        }
+        (TensorElementType::Float16, TensorElementType::Float32) => {
+            let array = value.try_extract_array::<f16>().map_err(error)?;
+            let cast = Tensor::from_array(array.mapv(f16::to_f32)).map_err(error)?;
+            Ok(Some(cast.into_dyn()))
+        }
+        (given, wanted) => Err(format!("it is {given} but the model takes {wanted}")),
+    }
 }
 
 /// A standard normal sample (Box-Muller), enough for benchmark inputs.

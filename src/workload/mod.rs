@@ -4,17 +4,24 @@
 //! built on demand) or a path. Zoo models get the zoo's real inputs (tokenised sentences, the
 //! synthetic image); other models get inputs synthesised from the session's input metadata, or
 //! real ones from a numpy `.npz` file ([`read_npz`], checked against a session with
-//! [`check_inputs`]).
+//! [`check_inputs`]). A user's model in the study ([`ModelFile`]) carries where its inputs come
+//! from ([`InputSource`]: the `.npz`, or [`InputShapes`] to synthesise them with) and the model
+//! its outputs must match.
 
 mod feeds;
+mod file;
 mod model_ref;
 mod npz;
 mod sanity;
+mod shapes;
 
-pub use feeds::{Feeds, synthesise_inputs};
+pub(crate) use feeds::cast_float;
+pub use feeds::{Feeds, synthesise_inputs, synthesise_shaped};
+pub use file::{InputSource, ModelFile, Reference};
 pub use model_ref::{ModelRef, ResolvedModel};
 pub use npz::{NamedInputs, check_inputs, read_npz};
 pub use sanity::check_benchmarkable;
+pub use shapes::{InputShapes, default_size};
 
 /// Why a model or its inputs could not be made ready.
 #[derive(Debug, thiserror::Error)]

@@ -94,6 +94,30 @@ pub fn evaluate_node(
     }
 }
 
+/// What an op builder written as code ([`Check::Builder`]) sees: the node, its graph and the
+/// options, as ORT's `IsOpSupportedImpl` and `HasSupportedInputsImpl` do.
+pub struct BuilderInput<'a> {
+    pub graph: &'a AnalysisGraph,
+    pub node: &'a GraphNode,
+    pub family: &'a RuleFamily,
+    pub format: ModelFormat,
+    pub require_static_input_shapes: bool,
+}
+
+impl BuilderInput<'_> {
+    /// ORT's `IsNodeSupported` on another node of the graph (Cast looks at its producer).
+    pub fn is_supported(&self, index: usize) -> bool {
+        evaluate_node(
+            self.graph,
+            index,
+            self.family,
+            self.format,
+            self.require_static_input_shapes,
+        )
+        .is_supported()
+    }
+}
+
 struct Ctx<'a> {
     graph: &'a AnalysisGraph,
     node: &'a GraphNode,
@@ -161,7 +185,9 @@ impl Ctx<'_> {
         for check in types {
             self.check(check, rule)?;
         }
-        self.external_data()?;
+        if self.family.generic.reject_external_initializers {
+            self.external_data()?;
+        }
         for check in conditions {
             self.check(check, rule)?;
         }
@@ -219,8 +245,10 @@ impl Ctx<'_> {
                         "helper.cc IsInputSupported",
                     ));
                 }
-                let resize_roi = self.node.op_type == "Resize" && slot == 1;
-                if dim == 0 && generic.reject_zero_dims && !resize_roi {
+                // ResizeOpBuilder is built with allow_empty_tensor_as_input (an absent roi is
+                // often written as an empty tensor).
+                let resize = self.node.op_type == "Resize";
+                if dim == 0 && generic.reject_zero_dims && !resize {
                     return Err(self.reject(
                         RejectCategory::DimLimit,
                         format!("input {slot} has a 0-sized dim"),
@@ -537,6 +565,18 @@ impl Ctx<'_> {
                 }
             }
             Check::GemmBias => self.gemm_bias(file)?,
+            Check::Builder(builder) => {
+                let input = BuilderInput {
+                    graph: self.graph,
+                    node: self.node,
+                    family: self.family,
+                    format: self.format,
+                    require_static_input_shapes: self.require_static_input_shapes,
+                };
+                if let Err((category, detail)) = builder(&input) {
+                    return Err(self.reject(category, detail, file));
+                }
+            }
             Check::ConstantLength {
                 input,
                 what,

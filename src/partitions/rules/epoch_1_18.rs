@@ -13,38 +13,41 @@
 //! builders (it is approximate for 1.18), with this family's float32-only default type check
 //! (`IsInputFloat`, base_op_builder.cc id:739700798).
 
-use super::{Check, GenericRules, OpRule, RuleFamily, Support};
+use super::{Check, Epoch, GenericRules, Level1, OpRule, Support};
 use crate::onnx::proto::data_type::{FLOAT, FLOAT16, INT32, INT64};
 
 use Check::*;
 use Support::{No, When};
 
-/// ORT 1.18–1.19.
-pub const FAMILY_2024: RuleFamily = RuleFamily {
-    id: "2024",
+/// ORT 1.18: the first epoch.
+pub const EPOCH: Epoch = Epoch {
+    since: (1, 18),
     name: "CoreML EP 2024 (ORT 1.18-1.19)",
-    ort_versions: "1.18-1.19",
-    minor_versions: &["1.18", "1.19"],
-    generic: GenericRules {
+    citation: "the 2024 builders (see each row); the study's three measurements are the check",
+    generic: Some(GenericRules {
         max_rank: 5,
         max_dim: 16384,
         reject_zero_dims: true,
+        reject_external_initializers: true,
         default_max_opset: 20,
         neural_network_dtypes: &[FLOAT],
         ml_program_dtypes: &[FLOAT],
         source: "builders/helper.cc IsInputSupported id:431976077 (~1.18+); \
                  base_op_builder.cc id:739700798 (IsInputFloat); base_op_builder.h id:162276632 (max opset 20)",
-    },
+    }),
     ops: OPS,
-    partition_filter: None,
-    registry_source: "op_builder_factory.cc id:285516838",
-    level1_disabled_optimizers: &["MatMulAddFusion"],
-    level1_note: "MatMulAddFusion of 2024 fused only 2-D MatMul+Add (core/optimizer/matmul_add_fusion.cc \
-                  id:816802709); today's also reshapes static N-D inputs into Reshape+Gemm+Reshape \
-                  (id:52895433397), which the study's profiles do not show (its static profile has the \
-                  3-D /encoder/.../dense/MatMul nodes on the CPU). Disabling it also drops the 2-D \
-                  fusion, which BERT-family exports do not need (their 2-D linear, the pooler, is \
-                  exported as a Gemm).",
+    replaces_registry: true,
+    partition_filter: Some(None),
+    registry_source: Some("op_builder_factory.cc id:285516838"),
+    level1: Some(Level1 {
+        disabled_optimizers: &["MatMulAddFusion"],
+        note: "MatMulAddFusion of 2024 fused only 2-D MatMul+Add (core/optimizer/matmul_add_fusion.cc \
+               id:816802709); today's also reshapes static N-D inputs into Reshape+Gemm+Reshape \
+               (id:52895433397), which the study's profiles do not show (its static profile has the \
+               3-D /encoder/.../dense/MatMul nodes on the CPU). Disabling it also drops the 2-D \
+               fusion, which BERT-family exports do not need (their 2-D linear, the pooler, is \
+               exported as a Gemm).",
+    }),
 };
 
 const MLPROGRAM_ONLY: Support = No("supported only in MLProgram (no NeuralNetwork builder)");
@@ -112,7 +115,7 @@ const GEMM: &[Check] = &[
     GemmBias,
 ];
 
-const SOFTMAX: &[Check] = &[
+pub(super) const SOFTMAX: &[Check] = &[
     DefaultDtype { input: 0 },
     StaticShape {
         input: 0,
@@ -192,7 +195,7 @@ const SQUEEZE: &[Check] = &[
     },
 ];
 
-const UNSQUEEZE_P: &[Check] = &[
+pub(super) const UNSQUEEZE_P: &[Check] = &[
     DefaultDtype { input: 0 },
     Constant {
         input: 1,
@@ -234,12 +237,12 @@ const SHAPE_NN: &[Check] = &[
         why: "'end' is not supported",
     },
 ];
-const SHAPE_P: &[Check] = &[Dtype {
+pub(super) const SHAPE_P: &[Check] = &[Dtype {
     input: 0,
     allowed: &[INT32, FLOAT, FLOAT16],
 }];
 
-const CONCAT_NN: &[Check] = &[
+pub(super) const CONCAT_NN: &[Check] = &[
     DefaultDtype { input: 0 },
     MinInputs {
         min: 2,
@@ -259,7 +262,7 @@ const CONCAT_NN: &[Check] = &[
         why: "NeuralNetwork Concat supports only the channel axis",
     },
 ];
-const CONCAT_P: &[Check] = &[
+pub(super) const CONCAT_P: &[Check] = &[
     DefaultDtype { input: 0 },
     MinInputs {
         min: 2,
@@ -267,7 +270,7 @@ const CONCAT_P: &[Check] = &[
     },
 ];
 
-const CAST_NN: &[Check] = &[
+pub(super) const CAST_NN: &[Check] = &[
     Dtype {
         input: 0,
         allowed: &[INT64],
@@ -313,7 +316,7 @@ const REDUCE: &[Check] = &[
     ReduceNoopAxes,
 ];
 
-const CONV_NN: &[Check] = &[
+pub(super) const CONV_NN: &[Check] = &[
     DefaultDtype { input: 0 },
     Constant {
         input: 1,
@@ -333,7 +336,7 @@ const CONV_NN: &[Check] = &[
         optional: true,
     },
 ];
-const CONV_P: &[Check] = &[
+pub(super) const CONV_P: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 1,
@@ -349,7 +352,7 @@ const CONV_P: &[Check] = &[
     },
 ];
 
-const BATCH_NORM: &[Check] = &[
+pub(super) const BATCH_NORM: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 0,
@@ -380,7 +383,7 @@ const BATCH_NORM: &[Check] = &[
     },
 ];
 
-const POOL: &[Check] = &[
+pub(super) const POOL: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 0,
@@ -391,7 +394,7 @@ const POOL: &[Check] = &[
     },
 ];
 
-const CLIP: &[Check] = &[
+pub(super) const CLIP: &[Check] = &[
     DefaultDtype { input: 0 },
     Constant {
         input: 1,
@@ -405,7 +408,7 @@ const CLIP: &[Check] = &[
     },
 ];
 
-const FLATTEN: &[Check] = &[
+pub(super) const FLATTEN: &[Check] = &[
     DefaultDtype { input: 0 },
     Rank {
         input: 0,

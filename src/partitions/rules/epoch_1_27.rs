@@ -1,4 +1,5 @@
-//! The CoreML EP of ORT 1.31.1 (the current release; the rules of 2026 main, ≈ 1.27–1.31).
+//! The CoreML EP of ORT 1.27-1.29 as read from 2026 snapshots and PRs before the 1.30 source
+//! was at hand (an approximation for those releases; ORT 1.30 has its own epoch).
 //!
 //! Sources are paths under `onnxruntime/core/providers/coreml/` of microsoft/onnxruntime read
 //! through the search index (`id:<n>` = index id, dated by content; a short hex = commit), PR
@@ -8,31 +9,37 @@
 //! The 2025–26 versions of several builders could not be read; rows say so. See
 //! /work/notes/coreml_rules.md §3.2.
 
-use super::{Check, GenericRules, OpRule, PartitionFilter, RuleFamily, Support};
+use super::{Check, Epoch, GenericRules, Level1, OpRule, PartitionFilter, Support};
 use crate::onnx::proto::data_type::{BOOL, FLOAT, FLOAT16, INT32, INT64};
+
+use super::epoch_1_18::{
+    BATCH_NORM, CAST_NN, CLIP, CONCAT_NN, CONCAT_P, CONV_NN, CONV_P, FLATTEN, POOL, SHAPE_P,
+    SOFTMAX, UNSQUEEZE_P,
+};
 
 use Check::*;
 use Support::{No, When};
 
-/// ORT 1.31.1.
-pub const RELEASE_1_31: RuleFamily = RuleFamily {
-    id: "1.31",
-    name: "CoreML EP ORT 1.31.1",
-    ort_versions: "1.27-1.31.1",
-    minor_versions: &["1.27", "1.28", "1.29", "1.30", "1.31"],
-    generic: GenericRules {
+/// ORT 1.27: the 2026 rules as read before the 1.30 source was at hand.
+pub const EPOCH: Epoch = Epoch {
+    since: (1, 27),
+    name: "CoreML EP ORT 1.27-1.29",
+    citation: "2026 builder snapshots, PR #28278 (scalar Gather), PR #28293 (trivial partitions), \
+               PR #28595 (Cast), and the op tables of the 1.31.1 wheel",
+    generic: Some(GenericRules {
         max_rank: 5,
         max_dim: 16384,
         reject_zero_dims: true,
+        reject_external_initializers: true,
         default_max_opset: 20,
         neural_network_dtypes: &[FLOAT],
         ml_program_dtypes: &[FLOAT, FLOAT16],
-        source: "builders/helper.cc IsInputSupported id:431976077 (the 16384 limit is seen in 2025 \
-                 field logs; the 2026 helper.cc was not readable); base_op_builder.cc id:2619457053 \
+        source: "builders/helper.cc IsInputSupported id:431976077; base_op_builder.cc id:2619457053 \
                  (IsInputDtypeSupport: fp16 in MLProgram); base_op_builder.h id:34345886723 (max opset 20)",
-    },
+    }),
     ops: OPS,
-    partition_filter: Some(PartitionFilter {
+    replaces_registry: true,
+    partition_filter: Some(Some(PartitionFilter {
         trivial_ops: &[
             "Identity",
             "Cast",
@@ -45,12 +52,15 @@ pub const RELEASE_1_31: RuleFamily = RuleFamily {
             "Ceil",
         ],
         citation: "coreml_execution_provider.cc, PR #28293 (merged 2026-04-30, 'drop trivial-only \
-                   partitions'). The exact op set is NOT confirmed: the 2026 source was not readable; \
-                   this is the set in COREML_EP_NOTES.md. Assumed to apply to both formats.",
+                   partitions')",
+    })),
+    registry_source: Some(
+        "op_builder_factory.cc 2026 snapshots (f6974692 minus Equal) + 1.31.1 wheel op tables",
+    ),
+    level1: Some(Level1 {
+        disabled_optimizers: &[],
+        note: "the graph is the loaded runtime's own level-1 graph",
     }),
-    registry_source: "op_builder_factory.cc 2026 snapshots (f6974692 minus Equal) + 1.31.1 wheel op tables",
-    level1_disabled_optimizers: &[],
-    level1_note: "the graph is ORT 1.31.1's own level-1 graph",
 };
 
 const MLPROGRAM_ONLY: Support = No("supported only in MLProgram");
@@ -134,15 +144,6 @@ const GEMM: &[Check] = &[
         why: "only beta=1 is implemented",
     },
     GemmBias,
-];
-
-const SOFTMAX: &[Check] = &[
-    DefaultDtype { input: 0 },
-    StaticShape {
-        input: 0,
-        what: "the input",
-        why: "the builder needs a static shape (GetStaticShape)",
-    },
 ];
 
 const RESHAPE_NN: &[Check] = &[
@@ -273,20 +274,6 @@ const SQUEEZE: &[Check] = &[
     },
 ];
 
-const UNSQUEEZE_P: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Constant {
-        input: 1,
-        what: "'axes'",
-        optional: true,
-    },
-    OutputRank {
-        output: 0,
-        max: 5,
-        why: "outputs of rank > 5 are not supported",
-    },
-];
-
 const GATHER_NN: &[Check] = &[
     Dtype {
         input: 0,
@@ -332,60 +319,7 @@ const SHAPE_NN: &[Check] = &[
         why: "'end' is not supported",
     },
 ];
-const SHAPE_P: &[Check] = &[Dtype {
-    input: 0,
-    allowed: &[INT32, FLOAT, FLOAT16],
-}];
 
-const CONCAT_NN: &[Check] = &[
-    DefaultDtype { input: 0 },
-    MinInputs {
-        min: 2,
-        why: "Concat needs 2+ inputs",
-    },
-    Rank {
-        input: 0,
-        min: 4,
-        max: 4,
-        what: "input 0",
-        why: "NeuralNetwork Concat supports only 4-D inputs",
-    },
-    Axis {
-        default: 1,
-        rank_of: 0,
-        allowed: &[1],
-        why: "NeuralNetwork Concat supports only the channel axis",
-    },
-];
-const CONCAT_P: &[Check] = &[
-    DefaultDtype { input: 0 },
-    MinInputs {
-        min: 2,
-        why: "Concat needs 2+ inputs",
-    },
-];
-
-const CAST_NN: &[Check] = &[
-    Dtype {
-        input: 0,
-        allowed: &[INT64],
-    },
-    InputEdges {
-        min: 1,
-        max: 1,
-        why: "NeuralNetwork Cast exists only to follow an ArgMax",
-    },
-    SupportedProducer {
-        op: "ArgMax",
-        why: "NeuralNetwork Cast is supported only after a supported ArgMax",
-    },
-    AttrInt {
-        name: "to",
-        default: 0,
-        allowed: &[INT32 as i64],
-        why: "only a cast to int32 is supported",
-    },
-];
 const CAST_P: &[Check] = &[
     Dtype {
         input: 0,
@@ -417,109 +351,6 @@ const REDUCE: &[Check] = &[
         optional: true,
     },
     ReduceNoopAxes,
-];
-
-const CONV_NN: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Constant {
-        input: 1,
-        what: "the weight",
-        optional: false,
-    },
-    Rank {
-        input: 1,
-        min: 3,
-        max: 4,
-        what: "the weight",
-        why: "only 1-D and 2-D convolutions are supported",
-    },
-    Constant {
-        input: 2,
-        what: "the bias",
-        optional: true,
-    },
-];
-const CONV_P: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 1,
-        min: 3,
-        max: 4,
-        what: "the weight",
-        why: "only 1-D and 2-D convolutions are supported",
-    },
-    Constant {
-        input: 2,
-        what: "the bias",
-        optional: true,
-    },
-];
-
-const BATCH_NORM: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 0,
-        min: 4,
-        max: 4,
-        what: "the input",
-        why: "only 4-D inputs are supported",
-    },
-    Constant {
-        input: 1,
-        what: "the scale",
-        optional: false,
-    },
-    Constant {
-        input: 2,
-        what: "the bias",
-        optional: false,
-    },
-    Constant {
-        input: 3,
-        what: "the mean",
-        optional: false,
-    },
-    Constant {
-        input: 4,
-        what: "the variance",
-        optional: false,
-    },
-];
-
-const POOL: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 0,
-        min: 4,
-        max: 4,
-        what: "the input",
-        why: "only 2-D pooling is supported",
-    },
-];
-
-const CLIP: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Constant {
-        input: 1,
-        what: "'min'",
-        optional: true,
-    },
-    Constant {
-        input: 2,
-        what: "'max'",
-        optional: true,
-    },
-];
-
-const FLATTEN: &[Check] = &[
-    DefaultDtype { input: 0 },
-    Rank {
-        input: 0,
-        min: 1,
-        max: 5,
-        what: "the input",
-        why: "an empty input shape is not supported",
-    },
 ];
 
 const TILE_P: &[Check] = &[Dtype {
