@@ -1,42 +1,164 @@
 #!/usr/bin/env bash
-# Repeats `epbench upgrade-check` and counts verdicts, to validate the check on this machine:
-#   scripts/upgrade-validation.sh OUT_DIR REPS [upgrade-check arguments...]
-# e.g. 20 A/A repetitions over a representative subset:
-#   scripts/upgrade-validation.sh runs/aa 20 --from onnxruntime==1.31.1 --to onnxruntime==1.31.1 \
-#     --filter 'add_64k|ep_vs_cpu/tiny|vision/mobilenet_v2_fp32|probe_erf_k4'
-# Each repetition's JSON goes to OUT_DIR/<n>.json; the summary lists, per repetition, the
-# verdicts and the 95% CI half-widths, then how many repetitions had "no change" everywhere.
+# Validates `epbench upgrade-check` on this machine: repeated A/A checks (the same runtime on both
+# sides: every flag is a false alarm) and A/B checks with a known change on the `to` side (a
+# synthetic slowdown of K%, and one intra-op thread instead of all), on a quiet machine and under
+# a background load that the script starts and stops itself. Prints, per load and configuration,
+# how often each benchmark was flagged, how long the decisions took and the resolution, by the
+# deciding clock and by the other one.
+#
+#   scripts/upgrade-validation.sh OUT_DIR REPS      run everything, then summarise
+#   scripts/upgrade-validation.sh --summarize OUT_DIR   summarise the JSON already in OUT_DIR
+#
+# Settings (environment):
+#   FILTER     benchmarks to check       (default 'ep_vs_cpu/(bert-base|tiny)')
+#   THRESHOLD  --threshold, in percent   (default 1: below the injected changes, see below)
+#   BUDGET     --budget                  (default 3m, the check's default)
+#   KS         injected slowdowns, in %  (default '3 5')
+#   LOADS      'quiet', 'loaded' or both (default 'quiet loaded')
+#   BURNERS    CPU burners for 'loaded'  (default 1: half of a 2-core machine)
+#   MEASURE    --measure wall|cpu        (default: the check's own, cpu where the OS has it)
+#   REQ        the runtime on both sides (default onnxruntime==1.31.1)
+#   EPBENCH    the binary                (default target/release/epbench)
+#
+# Why a threshold of 1%: a change is flagged only when its interval's lower bound clears the
+# threshold, so a true +5% change can clear a 5% threshold only by luck (half the time at best).
+# Power at K% needs a threshold well below K.
 set -euo pipefail
-out=$1 reps=$2
-shift 2
-epbench=${EPBENCH:-${CARGO_TARGET_DIR:-target}/release/epbench}
-mkdir -p "$out"
-for n in $(seq 1 "$reps"); do
-  echo "$(date -u +%H:%M:%S) repetition $n/$reps, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-  "$epbench" upgrade-check "$@" --json > "$out/$n.json" || true
-done
-python3 - "$out" "$reps" <<'PY'
-import json, math, sys
-out, reps = sys.argv[1], int(sys.argv[2])
-clean, halves, flagged = 0, [], {}
-for n in range(1, reps + 1):
-    report = json.load(open(f"{out}/{n}.json"))
-    verdicts = []
-    for row in report["rows"]:
-        if row["status"] != "measured":
-            verdicts.append(f'{row["id"]}: failed')
+
+summarize() {
+  python3 - "$1" <<'PY'
+import glob, json, math, os, statistics, sys
+
+out = sys.argv[1]
+def pct(x):
+    return "-" if x is None else f"{100 * x:.1f}%"
+def spct(x):
+    return "-" if x is None else f"{100 * x:+.1f}%"
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+print(f"{'load':7} {'config':13} {'benchmark':46} {'flagged':>8} {'improved':>8} {'no chg':>6} "
+      f"{'inconcl':>7} {'decided in (median)':>19} {'resolution':>10} {'change':>7} "
+      f"{'other clock flagged':>19} {'change':>7}")
+for load_dir in sorted(glob.glob(f"{out}/*/")):
+    load = os.path.basename(load_dir.rstrip("/"))
+    for config_dir in sorted(glob.glob(f"{load_dir}*/")):
+        config = os.path.basename(config_dir.rstrip("/"))
+        reports = []
+        for path in sorted(glob.glob(f"{config_dir}*.json")):
+            try:
+                reports.append(json.load(open(path)))
+            except (OSError, ValueError):
+                print(f"  {path}: not a report (the check failed to run?)")
+        if not reports:
             continue
-        halves.append(math.expm1(row["log_half_width"]))
-        verdicts.append(f'{row["id"].split("/")[-2]} {row["verdict"]} {100*row["change"]["point"]:+.1f}% '
-                        f'[{100*row["change"]["lower"]:+.1f}, {100*row["change"]["upper"]:+.1f}]')
-        if row["verdict"] in ("slower", "faster"):
-            flagged[row["id"]] = flagged.get(row["id"], 0) + 1
-    if all(r["status"] == "measured" and r["verdict"] in ("equivalent", "inconclusive") for r in report["rows"]):
-        clean += 1
-    print(f"{n:2d} ({report['wall_s']:.0f} s): " + "; ".join(verdicts))
-halves.sort()
-pick = lambda p: halves[min(len(halves) - 1, round(p * (len(halves) - 1)))]
-print(f"no change on every benchmark: {clean}/{reps}")
-print("flagged (regressed or improved) per benchmark: " + (", ".join(f"{k}: {v}/{reps}" for k, v in flagged.items()) or "none"))
-print(f"95% CI half-width: median {100*pick(0.5):.1f}%, 90th percentile {100*pick(0.9):.1f}%, max {100*halves[-1]:.1f}%")
+        reps = len(reports)
+        ids = []
+        for report in reports:
+            for row in report["rows"]:
+                if row["id"] not in ids:
+                    ids.append(row["id"])
+        alarms = 0
+        for report in reports:
+            if any(r.get("verdict") in ("slower", "faster") for r in report["rows"]):
+                alarms += 1
+        for bench in ids:
+            rows = [r for rep in reports for r in rep["rows"] if r["id"] == bench]
+            measured = [r for r in rows if r["status"] == "measured"]
+            count = lambda v: sum(r["verdict"] == v for r in measured)
+            decided = [r["decided"]["measuring_s"] for r in measured if r["decided"]]
+            res = [max(r["resolution"]["slower"], 1 / (1 + r["resolution"]["faster"]) - 1)
+                   for r in measured if r["resolution"]]
+            other = sum((r.get("other_measure") or {}).get("verdict") == "slower" for r in measured)
+            # The realised change, by each clock: under load an injected spin costs more than
+            # its share of a run, so the flag counts are read beside it.
+            change = med([r["change"]["point"] for r in measured])
+            other_change = med([r["other_measure"]["change"]["point"] for r in measured
+                                if r.get("other_measure")])
+            name = "/".join(bench.split("/")[-2:])[:46]
+            decided_text = (f"{med(decided):.0f} s ({len(decided)}/{reps})" if decided
+                            else f"none of {reps}")
+            print(f"{load:7} {config:13} {name:46} {count('slower'):>4}/{reps:<3} "
+                  f"{count('faster'):>4}/{reps:<3} {count('equivalent'):>6} "
+                  f"{count('inconclusive'):>7} {decided_text:>19} {pct(med(res)):>10} "
+                  f"{spct(change):>7} {other:>15}/{reps:<3} {spct(other_change):>7}")
+        walls = [r["wall_s"] for r in reports]
+        loadavg = []
+        for path in glob.glob(f"{config_dir}*.load"):
+            try:
+                loadavg.append(float(open(path).read().split()[0]))
+            except (OSError, ValueError, IndexError):
+                pass
+        what = "false alarms" if config == "aa" else "checks with a flag"
+        print(f"{load:7} {config:13} {what}: {alarms}/{reps}; median wall {med(walls):.0f} s; "
+              f"load average at start {f'{med(loadavg):.1f}' if loadavg else '?'}; "
+              f"measure {reports[0]['method']['measure']}, threshold "
+              f"{100 * reports[0]['method']['threshold']:.1f}%")
 PY
+}
+
+if [[ ${1:-} == --summarize ]]; then
+  summarize "$2"
+  exit 0
+fi
+
+out=${1:?usage: $0 OUT_DIR REPS | --summarize OUT_DIR}
+reps=${2:?usage: $0 OUT_DIR REPS | --summarize OUT_DIR}
+filter=${FILTER:-'ep_vs_cpu/(bert-base|tiny)'}
+threshold=${THRESHOLD:-1}
+budget=${BUDGET:-3m}
+ks=${KS:-3 5}
+loads=${LOADS:-quiet loaded}
+burners=${BURNERS:-1}
+measure_args=()
+if [[ -n ${MEASURE:-} ]]; then
+  measure_args=(--measure "$MEASURE")
+fi
+req=${REQ:-onnxruntime==1.31.1}
+epbench=${EPBENCH:-${CARGO_TARGET_DIR:-target}/release/epbench}
+
+burner_pids=()
+stop_burners() {
+  for pid in "${burner_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${burner_pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  burner_pids=()
+}
+trap stop_burners EXIT INT TERM
+
+configs=("aa:")
+for k in $ks; do
+  configs+=("slowdown$k:slowdown=$k%")
+done
+configs+=("threads1:threads=1")
+
+for load in $loads; do
+  if [[ $load == loaded ]]; then
+    # Bounded twice: killed when this phase ends, and by timeout after as long as the phase can
+    # take, should the script itself be killed without running its trap.
+    limit=$(( (${#configs[@]} * reps + 1) * 600 ))
+    for _ in $(seq 1 "$burners"); do
+      timeout "$limit" sh -c 'while :; do :; done' &
+      burner_pids+=("$!")
+    done
+    echo "started ${burners} CPU burner(s): ${burner_pids[*]}" >&2
+  elif [[ $load == quiet ]]; then
+    echo "quiet phase: load $(cut -d' ' -f1-3 /proc/loadavg) (should be well below 1)" >&2
+  fi
+  for config in "${configs[@]}"; do
+    name=${config%%:*} options=${config#*:}
+    mkdir -p "$out/$load/$name"
+    for n in $(seq 1 "$reps"); do
+      echo "$(date -u +%H:%M:%S) $load $name $n/$reps, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+      cut -d' ' -f1-3 /proc/loadavg > "$out/$load/$name/$n.load"
+      "$epbench" upgrade-check --from "$req" --to "$req" --to-options "$options" \
+        --filter "$filter" --threshold "$threshold" --budget "$budget" "${measure_args[@]}" \
+        --json > "$out/$load/$name/$n.json" || true
+    done
+  done
+  stop_burners
+done
+summarize "$out"

@@ -22,6 +22,13 @@ fn epbench(args: &[&str], store: &Path) -> Output {
         .expect("run epbench")
 }
 
+/// `epbench upgrade-check --from REQ --to REQ` followed by `extra`.
+fn upgrade_check(extra: &[&str], store: &Path) -> Output {
+    let mut args = vec!["upgrade-check", "--from", REQ, "--to", REQ];
+    args.extend_from_slice(extra);
+    epbench(&args, store)
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -30,20 +37,9 @@ fn stderr(output: &Output) -> String {
 fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
     let scratch = tempfile::tempdir().unwrap();
     let store = scratch.path();
-    let output = epbench(
+    let output = upgrade_check(
         &[
-            "upgrade-check",
-            "--from",
-            REQ,
-            "--to",
-            REQ,
-            "--filter",
-            "add_64k",
-            "--rounds",
-            "6",
-            "--json",
-            "--save",
-            "aa",
+            "--filter", "add_64k", "--rounds", "12", "--json", "--save", "aa",
         ],
         store,
     );
@@ -53,17 +49,39 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
     assert_eq!(report["from"]["ort_version"], "1.31.1");
     assert_eq!(report["to"]["requirement"], REQ);
-    assert_eq!(report["method"]["rounds"], 6);
+    assert_eq!(report["method"]["stopping"]["kind"], "fixed");
+    assert_eq!(report["method"]["stopping"]["rounds"], 12);
+    assert_eq!(report["method"]["interval"], "sign_test");
+    assert_eq!(
+        report["method"]["measure"], "cpu",
+        "CPU time decides where it exists"
+    );
     let rows = report["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(row["id"], "cpu/overhead/add_64k/cpu");
     assert_eq!(row["status"], "measured", "{row}");
     for side in ["from", "to"] {
-        assert_eq!(row[side]["burst_medians_ns"].as_array().unwrap().len(), 6);
+        assert_eq!(row[side]["burst_medians_ns"].as_array().unwrap().len(), 12);
         assert!(row[side]["median_ns"].as_f64().unwrap() > 0.0);
     }
-    assert_eq!(row["rounds"], 6);
+    assert_eq!(row["rounds"], 12);
+    assert_eq!(
+        row["decided"],
+        serde_json::Value::Null,
+        "fixed rounds decide nothing early"
+    );
+    assert_eq!(row["other_measure"]["measure"], "wall");
+    assert_eq!(
+        row["from"]["burst_cpu_ns"].as_array().unwrap().len(),
+        12,
+        "every round's CPU time"
+    );
+    let resolution = row["resolution"]["slower"].as_f64().unwrap();
+    assert!(
+        resolution >= 0.05 - 1e-12,
+        "never finer than the threshold: {row}"
+    );
     let (lower, upper) = (
         row["change"]["lower"].as_f64().unwrap(),
         row["change"]["upper"].as_f64().unwrap(),
@@ -110,26 +128,84 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
     );
 
     // Saving over an existing pair is refused before anything is measured.
-    let again = epbench(
-        &[
-            "upgrade-check",
-            "--from",
-            REQ,
-            "--to",
-            REQ,
-            "--filter",
-            "add_64k",
-            "--save",
-            "aa",
-        ],
-        store,
-    );
+    let again = upgrade_check(&["--filter", "add_64k", "--save", "aa"], store);
     assert_eq!(again.status.code(), Some(2));
     assert!(
         stderr(&again).contains("already exists"),
         "{}",
         stderr(&again)
     );
+}
+
+#[test]
+fn an_adaptive_check_stops_on_its_budget_and_reports_its_resolution() {
+    let scratch = tempfile::tempdir().unwrap();
+    let output = upgrade_check(
+        &[
+            "--to-options",
+            "slowdown=20%",
+            "--filter",
+            "add_64k",
+            "--budget",
+            "2s",
+            "--threshold",
+            "1",
+            "--strict",
+            "--json",
+        ],
+        scratch.path(),
+    );
+    let code = output.status.code();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {code:?} {}", stderr(&output)));
+    let method = &report["method"];
+    assert_eq!(method["stopping"]["kind"], "adaptive");
+    assert_eq!(method["stopping"]["budget_s"], 2.0);
+    assert_eq!(method["interval"], "confidence_sequence");
+    assert_eq!(method["strict"], true);
+    assert_eq!(report["to"]["options"]["slowdown"], 0.2);
+    assert_eq!(
+        report["from"]["options"]["slowdown"],
+        serde_json::Value::Null
+    );
+    let noise = &method["noise"];
+    assert!(
+        noise["pinning"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("pinned")
+    );
+    assert!(noise["warmup"]["max_bursts"].as_u64().unwrap() >= 2);
+    let row = &report["rows"][0];
+    assert_eq!(row["status"], "measured", "{row}");
+    let rounds = row["rounds"].as_u64().unwrap();
+    assert_eq!(rounds % 2, 0, "rounds come in ABBA pairs: {row}");
+    let warmups = row["warmup_bursts"].as_u64().unwrap();
+    assert!((1..=noise["warmup"]["max_bursts"].as_u64().unwrap()).contains(&warmups));
+    let verdict = row["verdict"].as_str().unwrap();
+    // A decision is recorded exactly when the verdict is not inconclusive, and the budget ran
+    // out exactly when it is.
+    match &row["decided"] {
+        serde_json::Value::Null => assert_eq!(verdict, "inconclusive", "{row}"),
+        decided => {
+            assert_ne!(verdict, "inconclusive", "{row}");
+            assert_eq!(decided["rounds"].as_u64(), Some(rounds));
+        }
+    }
+    assert_eq!(
+        report["summary"]["budget_exhausted"],
+        verdict == "inconclusive"
+    );
+    if rounds >= 16 {
+        assert!(
+            row["resolution"]["slower"].as_f64().unwrap() > 0.01,
+            "{row}"
+        );
+    }
+    // --strict: an inconclusive verdict fails the check like a regression.
+    let fails = verdict == "slower" || verdict == "inconclusive" || row["outputs"] == "mismatch";
+    assert_eq!(code, Some(if fails { 1 } else { 0 }), "{row}");
+    assert_eq!(report["passed"], !fails);
 }
 
 #[test]
@@ -145,7 +221,7 @@ fn a_runtime_that_does_not_exist_names_its_side() {
             "--filter",
             "add_64k",
             "--rounds",
-            "6",
+            "12",
         ],
         scratch.path(),
     );
@@ -160,13 +236,11 @@ fn a_runtime_that_does_not_exist_names_its_side() {
 /// Runs `upgrade-check` with `extra` arguments after both sides and expects a usage error
 /// (exit 2) whose message contains every one of `needles`.
 fn assert_usage_error(dir: &Path, extra: &[&str], needles: &[&str]) {
-    let mut args = vec!["upgrade-check", "--from", REQ, "--to", REQ];
-    args.extend_from_slice(extra);
-    let output = epbench(&args, dir);
+    let output = upgrade_check(extra, dir);
     let message = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+    assert_eq!(output.status.code(), Some(2), "{extra:?}: {message}");
     for needle in needles {
-        assert!(message.contains(needle), "{args:?}: {message}");
+        assert!(message.contains(needle), "{extra:?}: {message}");
     }
 }
 
@@ -180,5 +254,22 @@ fn bad_arguments_are_usage_errors() {
         &["unknown key `speed`", "threads=N"],
     );
     assert_usage_error(dir, &["--filter", "no-such-benchmark"], &["no benchmark"]);
-    assert_usage_error(dir, &["--rounds", "1"], &["--rounds must be at least"]);
+    assert_usage_error(
+        dir,
+        &["--rounds", "1"],
+        &["--rounds must be even", "at least 12"],
+    );
+    assert_usage_error(dir, &["--rounds", "13"], &["--rounds must be even"]);
+    assert_usage_error(dir, &["--budget", "soon"], &["expected a time such as 3m"]);
+    assert_usage_error(
+        dir,
+        &["--rounds", "10", "--budget", "1m"],
+        &["cannot be used with"],
+    );
+    assert_usage_error(dir, &["--measure", "gpu"], &["expected wall or cpu"]);
+    assert_usage_error(
+        dir,
+        &["--to-options", "slowdown=-5%"],
+        &["expected a percentage above 0"],
+    );
 }

@@ -14,14 +14,15 @@ fn judge(change: Change, threshold: f64) -> Verdict {
     Verdict::judge(&change, threshold)
 }
 
-/// Rounds whose log ratio alternates `ln(ratio) ± e`.
+/// Rounds whose log ratio is `ln(ratio) ± e`, the sign alternating from one pair of rounds (AB,
+/// BA) to the next.
 fn alternating(ratio: f64, e: f64, rounds: usize) -> (Vec<f64>, Vec<f64>) {
     let from: Vec<f64> = (0..rounds).map(|r| 1000.0 + 37.0 * r as f64).collect();
     let to = from
         .iter()
         .enumerate()
         .map(|(r, f)| {
-            let sign = if r % 2 == 0 { 1.0 } else { -1.0 };
+            let sign = if (r / 2) % 2 == 0 { 1.0 } else { -1.0 };
             f * (ratio.ln() + sign * e).exp()
         })
         .collect();
@@ -42,11 +43,11 @@ fn the_median_interval_uses_the_sign_test_ranks() {
 
 #[test]
 fn paired_change_is_the_median_ratio_with_order_statistic_bounds() {
-    let (n, e) = (20, 0.05);
+    let (n, e) = (40, 0.05);
     let (from, to) = alternating(1.10, e, n);
     let paired = paired_change(&from, &to).unwrap();
-    // Half the log ratios are ln 1.1 - e, half ln 1.1 + e: the median is ln 1.1 and, with k = 6
-    // for twenty rounds, the bounds are the 6th and 15th smallest, ln 1.1 -/+ e.
+    // Half the pair ratios are ln 1.1 - e, half ln 1.1 + e: the median is ln 1.1 and, with k = 6
+    // for twenty pairs, the bounds are the 6th and 15th smallest, ln 1.1 -/+ e.
     assert!((paired.change.point - 0.10).abs() < 1e-12, "{paired:?}");
     assert!((paired.change.lower - (1.10f64.ln() - e).exp_m1()).abs() < 1e-12);
     assert!((paired.change.upper - (1.10f64.ln() + e).exp_m1()).abs() < 1e-12);
@@ -59,12 +60,15 @@ fn paired_change_is_the_median_ratio_with_order_statistic_bounds() {
 
 #[test]
 fn a_few_disturbed_rounds_do_not_decide_the_verdict() {
-    // Identical sides, but in two rounds out of twenty another process landed on the `to`
-    // side's burst and tripled it: a mean of log ratios would call that an 11% regression.
-    let from: Vec<f64> = (0..20).map(|r| 1000.0 + 10.0 * r as f64).collect();
+    // Identical sides, but in five rounds out of forty another process landed on the `to`
+    // side's burst and tripled it: a mean of log ratios would call that a 14% regression. The
+    // sign test's bounds over twenty pairs (the 6th smallest and largest) ignore up to five
+    // disturbed pairs on a side.
+    let from: Vec<f64> = (0..40).map(|r| 1000.0 + 10.0 * r as f64).collect();
     let mut to = from.clone();
-    to[3] *= 3.0;
-    to[11] *= 3.0;
+    for r in [3, 11, 18, 27, 36] {
+        to[r] *= 3.0;
+    }
     let paired = paired_change(&from, &to).unwrap();
     assert_eq!(paired.change.point, 0.0);
     assert_eq!(paired.change.lower, 0.0);
@@ -75,7 +79,7 @@ fn a_few_disturbed_rounds_do_not_decide_the_verdict() {
 fn drift_common_to_both_sides_cancels() {
     // The machine slows down 3x over the rounds, both sides alike: the paired change is exactly
     // the 5% the `to` side is faster by, with a zero-width interval.
-    let from: Vec<f64> = (0..10).map(|r| 1000.0 * (1.0 + 0.2 * r as f64)).collect();
+    let from: Vec<f64> = (0..12).map(|r| 1000.0 * (1.0 + 0.2 * r as f64)).collect();
     let to: Vec<f64> = from.iter().map(|f| f * 0.95).collect();
     let paired = paired_change(&from, &to).unwrap();
     assert!((paired.change.point + 0.05).abs() < 1e-12);
@@ -102,6 +106,13 @@ fn side_options_parse_at_the_edge() {
     assert_eq!(config.intra_threads, Some(1));
     assert_eq!(config.optimization, OptLevel::Disable);
     assert!("".parse::<SideOptions>().unwrap().is_empty());
+    let slowed: SideOptions = "slowdown=5%".parse().unwrap();
+    assert_eq!(slowed.slowdown.map(|s| s.fraction()), Some(0.05));
+    // The slowdown is the worker's, not a session setting.
+    assert_eq!(
+        slowed.apply(SessionConfig::new(Ep::Cpu)),
+        SessionConfig::new(Ep::Cpu)
+    );
     assert_eq!(
         "opt=basic".parse::<SideOptions>().unwrap().opt,
         Some(OptLevel::Basic)
@@ -112,6 +123,8 @@ fn side_options_parse_at_the_edge() {
         ("threads=0", "expected a positive number"),
         ("threads=two", "expected a positive number"),
         ("opt=fast", "expected disabled, basic, extended or all"),
+        ("slowdown=0", "expected a percentage above 0"),
+        ("slowdown=fast", "is not a percentage such as 5%"),
     ] {
         let error = bad.parse::<SideOptions>().unwrap_err().to_string();
         assert!(error.contains(says), "{bad}: {error}");
@@ -127,6 +140,7 @@ fn protocol_round_trips_every_message() {
             intra_threads: 2,
             options: "threads=1".parse().unwrap(),
             models_dir: "models/generated".into(),
+            pin: Some(vec![1]),
         },
         Request::Prepare {
             id: "cpu/overhead/add_64k/cpu".into(),
@@ -151,7 +165,10 @@ fn protocol_round_trips_every_message() {
     assert_eq!(read_message::<Request>(&mut reader).unwrap(), None);
     assert!(read_message::<Request>(&mut "not json\n".as_bytes()).is_err());
 
-    let response = Response::Measured { ns: vec![1, 2, 3] };
+    let response = Response::Measured {
+        ns: vec![1, 2, 3],
+        cpu_ns: Some(7),
+    };
     let mut buffer = Vec::new();
     write_message(&mut buffer, &response).unwrap();
     assert_eq!(buffer.iter().filter(|&&b| b == b'\n').count(), 1);

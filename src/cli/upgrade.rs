@@ -6,10 +6,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use epbench::baseline::{self, Store, store};
+use epbench::measure::cpu_time;
 use epbench::provisioning::OrtRequirement;
 use epbench::runtime::EpKind;
 use epbench::suite::Settings;
-use epbench::upgrade::check::{DEFAULT_BURST, DEFAULT_ROUNDS, DEFAULT_THRESHOLD, SideSpec};
+use epbench::upgrade::check::{DEFAULT_BURST, DEFAULT_THRESHOLD, SideSpec};
+use epbench::upgrade::measure::Measure;
+use epbench::upgrade::stopping::Stopping;
 use epbench::upgrade::{self, SideOptions, UpgradeConfig, render, save, worker};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -31,9 +34,22 @@ pub struct Args {
     /// Only benchmarks whose id matches this regular expression.
     #[arg(long, value_name = "REGEX")]
     filter: Option<String>,
-    /// Paired rounds per benchmark.
-    #[arg(long, default_value_t = DEFAULT_ROUNDS, value_name = "N")]
-    rounds: usize,
+    /// Measure exactly N paired rounds per benchmark (judged by the fixed-sample sign test)
+    /// instead of stopping when decided.
+    #[arg(long, value_name = "N", conflicts_with = "budget")]
+    rounds: Option<usize>,
+    /// Add rounds until every benchmark is decided or this much time of rounds has passed
+    /// (e.g. 3m, 90s); preparing and warming up are not counted.
+    #[arg(long, value_name = "TIME", default_value = "3m", value_parser = parse_budget)]
+    budget: Duration,
+    /// The clock that decides: cpu (the worker's CPU time per run, without time spent waiting
+    /// for a core; the default where the OS reports it) or wall (the latency a user waits for).
+    /// The other is judged beside it.
+    #[arg(long, value_name = "CLOCK")]
+    measure: Option<Measure>,
+    /// Fail (exit code 1) also when a benchmark is inconclusive at this run's resolution.
+    #[arg(long)]
+    strict: bool,
     /// Target length of one burst on one side, in milliseconds.
     #[arg(long, default_value_t = DEFAULT_BURST.as_millis() as u64, value_name = "MS")]
     burst_ms: u64,
@@ -41,10 +57,11 @@ pub struct Args {
     /// confidence.
     #[arg(long, default_value_t = DEFAULT_THRESHOLD * 100.0, value_name = "PCT")]
     threshold: f64,
-    /// Session overrides on the `from` side for A/B experiments: threads=N, opt=disabled|basic|extended|all.
+    /// Overrides on the `from` side for A/B experiments: threads=N, opt=disabled|basic|extended|all,
+    /// slowdown=K% (spin for K% of each timed run, to validate the check).
     #[arg(long, default_value = "", value_name = "KEY=VALUE,...")]
     from_options: SideOptions,
-    /// Session overrides on the `to` side, e.g. threads=1 or opt=disabled.
+    /// Overrides on the `to` side, e.g. threads=1, opt=disabled or slowdown=5%.
     #[arg(long, default_value = "", value_name = "KEY=VALUE,...")]
     to_options: SideOptions,
     /// Save the result as baselines NAME-from and NAME-to (see `epbench baseline compare`).
@@ -61,6 +78,15 @@ pub struct Args {
     json: bool,
 }
 
+fn parse_budget(input: &str) -> Result<Duration, String> {
+    let budget = humantime::parse_duration(input)
+        .map_err(|e| format!("`{input}`: {e} (expected a time such as 3m or 90s)"))?;
+    if budget.is_zero() {
+        return Err("the budget must be longer than zero".into());
+    }
+    Ok(budget)
+}
+
 /// Runs the check: exit 0 when nothing regressed and outputs agree, 1 otherwise; errors
 /// (a runtime that does not load, bad arguments) become exit code 2.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -74,6 +100,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.burst_ms == 0 {
         anyhow::bail!("--burst-ms must be at least 1");
     }
+    let measure = match args.measure {
+        Some(Measure::Cpu) if !cpu_time::available() => {
+            anyhow::bail!("--measure cpu: this OS does not report a process's CPU time")
+        }
+        Some(measure) => measure,
+        None if cpu_time::available() => Measure::Cpu,
+        None => Measure::Wall,
+    };
     let store = Store::new(&args.store);
     let names = args.save.as_deref().map(save::pair_names).transpose()?;
     if let Some(names) = &names {
@@ -94,9 +128,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         },
         ep: args.ep,
         filter,
-        rounds: args.rounds,
+        stopping: match args.rounds {
+            Some(rounds) => Stopping::Fixed { rounds },
+            None => Stopping::Adaptive {
+                budget: args.budget,
+            },
+        },
         burst: Duration::from_millis(args.burst_ms),
         threshold,
+        measure,
+        strict: args.strict,
         intra_threads: settings.intra_threads,
         models_dir: args.models.clone(),
     };

@@ -328,6 +328,18 @@ impl Prepared {
     /// in order. What a unit leaves behind is dropped after its clock stops. Stops at the first
     /// failure.
     pub fn time(&mut self, warmup: usize, iterations: usize) -> Result<Vec<Duration>, RunError> {
+        self.time_with(warmup, iterations, |_| {})
+    }
+
+    /// [`time`](Self::time), calling `inside` after each timed unit with its time so far, before
+    /// the clock stops: work that is to count as part of the unit (the upgrade check's injected
+    /// slowdown).
+    pub fn time_with(
+        &mut self,
+        warmup: usize,
+        iterations: usize,
+        mut inside: impl FnMut(Duration),
+    ) -> Result<Vec<Duration>, RunError> {
         for _ in 0..warmup {
             drop(self.run_once()?);
         }
@@ -335,6 +347,7 @@ impl Prepared {
         for _ in 0..iterations {
             let started = Instant::now();
             let left = self.run_once()?;
+            inside(started.elapsed());
             times.push(started.elapsed());
             drop(left);
         }

@@ -1,5 +1,6 @@
-//! An upgrade check from start to end: start the workers, prepare the benchmarks on both sides,
-//! measure them in paired rounds, compare their outputs, and judge.
+//! An upgrade check from start to end: plan the pinning, start the workers, prepare and warm up
+//! the benchmarks on both sides, measure them in paired rounds until decided (or for a fixed
+//! count), compare their outputs, and judge.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use regex::Regex;
 
 use crate::correctness::OutputTensor;
 use crate::machine::Machine;
+use crate::measure::cpu_time;
 use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
 use crate::stats::{Sorted, Verdict};
@@ -16,18 +18,22 @@ use crate::suite::{BenchCase, Settings};
 
 use super::agreement::Agreement;
 use super::client::WorkerProcess;
-use super::paired::paired_change;
+use super::measure::{Burst, Measure};
+use super::paired::{Judged, POWER, judge};
+use super::pinning::{self, PinPlan};
 use super::protocol::{Request, Response};
-use super::report::{Failure, Latency, Measured, Method, Outcome, Row, SideInfo, UpgradeReport};
-use super::schedule::{burst_iterations, order, warmup_for};
+use super::report::{
+    Failure, Latency, Measured, Method, NoiseControls, OtherMeasure, Outcome, Row, SideInfo,
+    Summary, UpgradeReport, WarmupRule,
+};
+use super::schedule::{burst_iterations, order, settled, warmup_for};
 use super::selection::select;
+use super::stopping::{Decision, Stopping};
+use super::worker::MAX_QUIESCE;
 use super::{Side, SideOptions, UpgradeError};
 
-/// Paired rounds per benchmark unless told otherwise: the median's interval then spans the 10th
-/// to 21st smallest ratio (95.7%), and a third of the rounds may be disturbed before it moves.
-pub const DEFAULT_ROUNDS: usize = 30;
-/// Below six rounds the median's interval (the whole range) covers less than 95%.
-pub const MIN_ROUNDS: usize = 6;
+/// Below six pairs of rounds the sign test's interval (the whole range) covers less than 95%.
+pub const MIN_ROUNDS: usize = 12;
 /// Target duration of one burst on one side.
 pub const DEFAULT_BURST: Duration = Duration::from_millis(30);
 /// The change that counts unless told otherwise: 5%.
@@ -37,8 +43,13 @@ const MIN_ITERATIONS: u32 = 3;
 const MAX_ITERATIONS: u32 = 1000;
 /// Iterations timed once per side to size the bursts.
 const CALIBRATION_ITERATIONS: u32 = 5;
+/// The warm-up before the rounds (see [`WarmupRule`]).
+const WARMUP: WarmupRule = WarmupRule {
+    max_bursts: 8,
+    tolerance: 0.02,
+};
 
-/// One side: the runtime to load and the session overrides to apply.
+/// One side: the runtime to load and the overrides to apply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SideSpec {
     pub requirement: OrtRequirement,
@@ -56,13 +67,28 @@ pub struct UpgradeConfig {
     pub ep: EpKind,
     /// Only benchmarks whose id matches.
     pub filter: Option<Regex>,
-    pub rounds: usize,
+    pub stopping: Stopping,
     pub burst: Duration,
     pub threshold: f64,
+    /// The clock that decides.
+    pub measure: Measure,
+    /// Whether an inconclusive verdict fails the check.
+    pub strict: bool,
     /// Intra-op threads of every session (the suite's `EPBENCH_THREADS`).
     pub intra_threads: usize,
     /// Where zoo models are built.
     pub models_dir: PathBuf,
+}
+
+impl UpgradeConfig {
+    /// The most intra-op threads a session of either side runs.
+    fn threads(&self) -> usize {
+        [&self.from, &self.to]
+            .iter()
+            .map(|side| side.options.threads.unwrap_or(self.intra_threads))
+            .max()
+            .unwrap_or(self.intra_threads)
+    }
 }
 
 /// A benchmark on its way through the check.
@@ -70,7 +96,10 @@ struct Tracked {
     case: BenchCase,
     failed: [Option<String>; 2],
     iterations: u32,
-    bursts: [Vec<Vec<u64>>; 2],
+    warmup_bursts: u32,
+    settled: bool,
+    bursts: [Vec<Burst>; 2],
+    decided: Option<Decision>,
     outputs: [Option<Vec<OutputTensor>>; 2],
 }
 
@@ -80,13 +109,30 @@ impl Tracked {
             case,
             failed: [None, None],
             iterations: 0,
+            warmup_bursts: 0,
+            settled: false,
             bursts: [Vec::new(), Vec::new()],
+            decided: None,
             outputs: [None, None],
         }
     }
 
     fn ready(&self) -> bool {
         self.failed.iter().all(Option::is_none)
+    }
+
+    /// Each side's burst values by `measure`, in round order; `None` when a burst lacks one.
+    fn values(&self, measure: Measure) -> Option<[Vec<f64>; 2]> {
+        let side = |bursts: &[Burst]| -> Option<Vec<f64>> {
+            bursts.iter().map(|b| b.value(measure)).collect()
+        };
+        Some([side(&self.bursts[0])?, side(&self.bursts[1])?])
+    }
+
+    /// The rounds so far judged by `measure`.
+    fn judge(&self, measure: Measure, config: &UpgradeConfig) -> Option<Judged> {
+        let [from, to] = self.values(measure)?;
+        judge(&from, &to, config.stopping.interval(), config.threshold)
     }
 }
 
@@ -109,22 +155,47 @@ pub fn upgrade_check(
 ) -> Result<UpgradeReport, UpgradeError> {
     let started = Instant::now();
     let cases = selected_cases(config)?;
-    let (mut workers, versions) = start_workers(config, progress)?;
+    let pinning = pinning::plan(pinning::available_cores().as_deref(), config.threads());
+    let (mut workers, versions, pin_errors) = start_workers(config, &pinning, progress)?;
     let mut tracked: Vec<Tracked> = cases.into_iter().map(Tracked::new).collect();
     prepare_all(&mut workers, &mut tracked, config.burst, progress)?;
-    measure_rounds(&mut workers, &mut tracked, config.rounds, progress)?;
+    let measuring = Instant::now();
+    let budget_exhausted = measure_rounds(&mut workers, &mut tracked, config, progress)?;
+    let measuring = measuring.elapsed();
     collect_outputs(&mut workers, &mut tracked, progress)?;
     for worker in workers {
         worker.quit();
     }
-    Ok(report(config, versions, &tracked, started.elapsed()))
+    let cpu_time = cpu_time::available();
+    let noise = NoiseControls {
+        cpu_time,
+        idle_wait_max_ms: if cpu_time {
+            MAX_QUIESCE.as_secs_f64() * 1e3
+        } else {
+            0.0
+        },
+        pinning,
+        pin_errors,
+        warmup: WARMUP,
+    };
+    let times = [started.elapsed(), measuring];
+    Ok(report(
+        config,
+        versions,
+        noise,
+        &tracked,
+        times,
+        budget_exhausted,
+    ))
 }
 
 /// The benchmarks to check; an error for too few rounds or an empty selection.
 fn selected_cases(config: &UpgradeConfig) -> Result<Vec<BenchCase>, UpgradeError> {
-    if config.rounds < MIN_ROUNDS {
+    if let Stopping::Fixed { rounds } = config.stopping
+        && (rounds < MIN_ROUNDS || !rounds.is_multiple_of(2))
+    {
         return Err(UpgradeError::TooFewRounds {
-            rounds: config.rounds,
+            rounds,
             min: MIN_ROUNDS,
         });
     }
@@ -145,11 +216,13 @@ fn selected_cases(config: &UpgradeConfig) -> Result<Vec<BenchCase>, UpgradeError
     Ok(cases)
 }
 
-/// Starts both workers and loads their runtimes: the workers and the ORT versions they report.
+/// Starts both workers, pinned as planned, and loads their runtimes: the workers, the ORT
+/// versions they report, and any pinning that failed.
 fn start_workers(
     config: &UpgradeConfig,
+    pinning: &PinPlan,
     progress: &ProgressBar,
-) -> Result<(Workers, [String; 2]), UpgradeError> {
+) -> Result<(Workers, [String; 2], Vec<String>), UpgradeError> {
     let specs = [&config.from, &config.to];
     let mut workers = [
         WorkerProcess::spawn(&config.worker_exe, Side::From, &config.from.requirement)?,
@@ -163,20 +236,30 @@ fn start_workers(
             intra_threads: config.intra_threads,
             options: spec.options,
             models_dir: config.models_dir.clone(),
+            pin: pinning.cores.clone(),
         })?;
     }
     let mut versions = [String::new(), String::new()];
+    let mut pin_errors = Vec::new();
     for (worker, version) in workers.iter_mut().zip(&mut versions) {
         match worker.receive()? {
-            Response::Loaded { ort_version, .. } => *version = ort_version,
+            Response::Loaded {
+                ort_version,
+                pin_error,
+                ..
+            } => {
+                *version = ort_version;
+                pin_errors.extend(pin_error.map(|e| format!("{} side: {e}", worker.side())));
+            }
             Response::Failed { reason } => return Err(worker.failure(reason)),
             other => return Err(unexpected(worker, "load", &other)),
         }
     }
-    Ok((workers, versions))
+    Ok((workers, versions, pin_errors))
 }
 
-/// Prepares every benchmark on both sides and sizes its bursts to `burst` on the slower side.
+/// Prepares every benchmark on both sides, sizes its bursts to `burst` on the slower side and
+/// warms it up until its burst medians settle.
 fn prepare_all(
     workers: &mut Workers,
     tracked: &mut [Tracked],
@@ -202,52 +285,123 @@ fn prepare_all(
         for worker in workers.iter_mut() {
             let side = slot(worker.side());
             match measure(worker, &id, 2, CALIBRATION_ITERATIONS)? {
-                Ok(ns) => per_iteration[side] = sorted_ns(&ns).map_or(f64::NAN, |s| s.median()),
+                Ok(burst) => {
+                    per_iteration[side] = burst.value(Measure::Wall).unwrap_or(f64::NAN);
+                }
                 Err(reason) => item.failed[side] = Some(reason),
             }
         }
-        item.iterations = burst_iterations(
-            per_iteration,
-            burst.as_nanos() as f64,
-            MIN_ITERATIONS,
-            MAX_ITERATIONS,
-        );
+        let size = |per_iteration| {
+            burst_iterations(
+                per_iteration,
+                burst.as_nanos() as f64,
+                MIN_ITERATIONS,
+                MAX_ITERATIONS,
+            )
+        };
+        item.iterations = size(per_iteration);
+        if item.ready() {
+            progress.set_message(format!("warming up {}/{total}: {id}", i + 1));
+            // Resized from the settled times: the calibration ran cold.
+            item.iterations = size(warm_up(workers, item)?);
+        }
     }
     Ok(())
 }
 
-/// `rounds` paired rounds over the ready benchmarks, the side that goes first alternating.
+/// Warm-up bursts on both sides, alternating, until both settle ([`WARMUP`]); each side's last
+/// burst median.
+fn warm_up(workers: &mut Workers, item: &mut Tracked) -> Result<[f64; 2], UpgradeError> {
+    let id = item.case.id();
+    let mut medians: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    while item.warmup_bursts < WARMUP.max_bursts && !item.settled {
+        for worker in workers.iter_mut() {
+            let side = slot(worker.side());
+            match measure(worker, &id, warmup_for(item.iterations), item.iterations)? {
+                Ok(burst) => medians[side].push(burst.value(Measure::Wall).unwrap_or(f64::NAN)),
+                Err(reason) => {
+                    item.failed[side] = Some(format!("while warming up: {reason}"));
+                    return Ok([f64::NAN; 2]);
+                }
+            }
+        }
+        item.warmup_bursts += 1;
+        item.settled = medians.iter().all(|m| settled(m, WARMUP.tolerance));
+    }
+    let last = |m: &[f64]| m.last().copied().unwrap_or(f64::NAN);
+    Ok([last(&medians[0]), last(&medians[1])])
+}
+
+/// Paired rounds over the ready benchmarks, the side that goes first alternating, until the
+/// stopping rule ends them; whether an adaptive budget ran out with benchmarks undecided.
 fn measure_rounds(
     workers: &mut Workers,
     tracked: &mut [Tracked],
-    rounds: usize,
+    config: &UpgradeConfig,
     progress: &ProgressBar,
-) -> Result<(), UpgradeError> {
+) -> Result<bool, UpgradeError> {
+    let started = Instant::now();
     let ready = tracked.iter().filter(|t| t.ready()).count();
-    progress.set_length((rounds * ready) as u64);
+    match config.stopping {
+        Stopping::Fixed { rounds } => {
+            progress.set_length((rounds * ready) as u64);
+            progress.set_message(format!(
+                "measuring {ready} benchmark(s), {rounds} paired rounds"
+            ));
+        }
+        Stopping::Adaptive { budget } => progress.set_length(budget.as_secs().max(1)),
+    }
     progress.set_position(0);
-    progress.set_message(format!(
-        "measuring {ready} benchmark(s), {rounds} paired rounds"
-    ));
     progress.reset_eta();
-    for round in 0..rounds {
-        for item in tracked.iter_mut().filter(|t| t.ready()) {
+    let mut round = 0;
+    loop {
+        let active = |t: &Tracked| t.ready() && t.decided.is_none();
+        let undecided = tracked.iter().filter(|t| active(t)).count();
+        if undecided == 0 {
+            return Ok(false);
+        }
+        if !config.stopping.may_start(round, started.elapsed()) {
+            return Ok(matches!(config.stopping, Stopping::Adaptive { .. }));
+        }
+        if let Stopping::Adaptive { budget } = config.stopping {
+            progress.set_message(format!(
+                "round {}: {} of {ready} benchmark(s) decided, budget {:.0} s",
+                round + 1,
+                ready - undecided,
+                budget.as_secs_f64()
+            ));
+        }
+        for item in tracked.iter_mut().filter(|t| active(t)) {
             let id = item.case.id();
             for side in order(round) {
                 let worker = &mut workers[slot(side)];
                 let warmup = warmup_for(item.iterations);
                 match measure(worker, &id, warmup, item.iterations)? {
-                    Ok(ns) => item.bursts[slot(side)].push(ns),
+                    Ok(burst) => item.bursts[slot(side)].push(burst),
                     Err(reason) => {
                         item.failed[slot(side)] = Some(format!("in round {}: {reason}", round + 1));
                         break;
                     }
                 }
             }
-            progress.inc(1);
+            match config.stopping {
+                Stopping::Fixed { .. } => progress.inc(1),
+                Stopping::Adaptive { .. } => progress.set_position(started.elapsed().as_secs()),
+            }
+        }
+        round += 1;
+        if config.stopping.looks_after(round) {
+            for item in tracked.iter_mut().filter(|t| active(t)) {
+                let verdict = item.judge(config.measure, config).map(|j| j.verdict);
+                if verdict.is_some_and(|v| v != Verdict::Inconclusive) {
+                    item.decided = Some(Decision {
+                        rounds: round,
+                        measuring_s: started.elapsed().as_secs_f64(),
+                    });
+                }
+            }
         }
     }
-    Ok(())
 }
 
 /// One run's outputs of every measured benchmark on both sides, for the agreement check.
@@ -274,17 +428,19 @@ fn collect_outputs(
     Ok(())
 }
 
-/// The report of a finished check.
+/// The report of a finished check; `[wall, measuring]` are its times.
 fn report(
     config: &UpgradeConfig,
     [from_version, to_version]: [String; 2],
+    noise: NoiseControls,
     tracked: &[Tracked],
-    wall: Duration,
+    [wall, measuring]: [Duration; 2],
+    budget_exhausted: bool,
 ) -> UpgradeReport {
     let same_setup = config.from == config.to;
     let rows: Vec<Row> = tracked
         .iter()
-        .map(|item| row(item, config.threshold, same_setup))
+        .map(|item| row(item, config, same_setup))
         .collect();
     let side = |spec: &SideSpec, ort_version| SideInfo {
         requirement: spec.requirement.clone(),
@@ -297,32 +453,41 @@ fn report(
         ep: config.ep,
         filter: config.filter.as_ref().map(|f| f.as_str().to_string()),
         method: Method {
-            rounds: config.rounds,
+            stopping: config.stopping,
+            interval: config.stopping.interval(),
+            measure: config.measure,
             burst_ms: config.burst.as_secs_f64() * 1e3,
             threshold: config.threshold,
+            power: POWER,
+            strict: config.strict,
             intra_threads: config.intra_threads,
+            noise,
         },
         machine: Machine::detect(),
         wall_s: wall.as_secs_f64(),
-        passed: !rows.iter().any(Row::fails_check),
+        measuring_s: measuring.as_secs_f64(),
+        passed: !rows.iter().any(|r| r.fails_check(config.strict)),
+        summary: Summary::of(&rows, budget_exhausted),
         rows,
     }
 }
 
-/// One burst: `Ok(ns)`, or `Err(reason)` when the benchmark failed on that side.
+/// One burst: `Ok(burst)`, or `Err(reason)` when the benchmark failed on that side.
 fn measure(
     worker: &mut WorkerProcess,
     id: &str,
     warmup: u32,
     iterations: u32,
-) -> Result<Result<Vec<u64>, String>, UpgradeError> {
+) -> Result<Result<Burst, String>, UpgradeError> {
     let request = Request::Measure {
         id: id.to_string(),
         warmup,
         iterations,
     };
     match worker.request(&request)? {
-        Response::Measured { ns } if ns.len() == iterations as usize => Ok(Ok(ns)),
+        Response::Measured { ns, cpu_ns } if ns.len() == iterations as usize => {
+            Ok(Ok(Burst { ns, cpu_ns }))
+        }
         Response::Failed { reason } => Ok(Err(reason)),
         other => Err(unexpected(worker, "measure", &other)),
     }
@@ -340,8 +505,8 @@ fn sorted_ns<'a>(ns: impl IntoIterator<Item = &'a u64>) -> Option<Sorted> {
     Sorted::new(ns.into_iter().map(|&n| n as f64).collect())
 }
 
-fn latency(bursts: &[Vec<u64>]) -> Latency {
-    let all = sorted_ns(bursts.iter().flatten());
+fn latency(bursts: &[Burst]) -> Latency {
+    let all = sorted_ns(bursts.iter().flat_map(|b| &b.ns));
     let at = |q: f64| all.as_ref().map_or(f64::NAN, |s| s.quantile(q));
     Latency {
         median_ns: at(0.5),
@@ -349,13 +514,14 @@ fn latency(bursts: &[Vec<u64>]) -> Latency {
         p75_ns: at(0.75),
         burst_medians_ns: bursts
             .iter()
-            .map(|b| sorted_ns(b).map_or(f64::NAN, |s| s.median()))
+            .map(|b| b.value(Measure::Wall).unwrap_or(f64::NAN))
             .collect(),
-        burst_totals_ns: bursts.iter().map(|b| b.iter().sum()).collect(),
+        burst_totals_ns: bursts.iter().map(|b| b.ns.iter().sum()).collect(),
+        burst_cpu_ns: bursts.iter().map(|b| b.cpu_ns).collect(),
     }
 }
 
-fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
+fn row(item: &Tracked, config: &UpgradeConfig, same_setup: bool) -> Row {
     let id = item.case.bench_id();
     let [from_failed, to_failed] = item.failed.clone();
     if let Some(failure) = Failure::of_sides(from_failed, to_failed) {
@@ -364,17 +530,23 @@ fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
             outcome: Outcome::Failed(failure),
         };
     }
-    let (from, to) = (latency(&item.bursts[0]), latency(&item.bursts[1]));
-    let Some(paired) = paired_change(&from.burst_medians_ns, &to.burst_medians_ns) else {
+    let Some(judged) = item.judge(config.measure, config) else {
         return Row {
             id,
             outcome: Outcome::Failed(Failure::Unpaired {
-                reason: "a burst median was zero or not finite: the timer is too coarse for \
-                         this benchmark"
-                    .into(),
+                reason: format!(
+                    "a burst's {} time was zero, missing or not finite: the clock is too \
+                     coarse for this benchmark",
+                    config.measure
+                ),
             }),
         };
     };
+    let other = config.measure.other();
+    let other_measure = item.judge(other, config).map(|judged| OtherMeasure {
+        measure: other,
+        judged,
+    });
     let agreement = match &item.outputs {
         [Some(from), Some(to)] => Agreement::judge(
             &item.case.variant,
@@ -391,10 +563,13 @@ fn row(item: &Tracked, threshold: f64, same_setup: bool) -> Row {
         id,
         outcome: Outcome::Measured(Box::new(Measured {
             iterations_per_burst: item.iterations,
-            from,
-            to,
-            verdict: Verdict::judge(&paired.change, threshold),
-            paired,
+            warmup_bursts: item.warmup_bursts,
+            settled: item.settled,
+            from: latency(&item.bursts[0]),
+            to: latency(&item.bursts[1]),
+            judged,
+            decided: item.decided,
+            other_measure,
             agreement,
         })),
     }

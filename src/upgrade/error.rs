@@ -10,7 +10,7 @@ use super::Side;
 pub enum UpgradeError {
     #[error("bad side options `{input}`: {reason}")]
     BadOption { input: String, reason: String },
-    #[error("--rounds must be at least {min}, got {rounds}")]
+    #[error("--rounds must be even (pairs of rounds, AB then BA) and at least {min}, got {rounds}")]
     TooFewRounds { rounds: usize, min: usize },
     #[error("no benchmark of the {ep} selection matches the filter `{filter}`")]
     NoBenchmarks { ep: String, filter: String },

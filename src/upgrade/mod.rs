@@ -9,9 +9,13 @@
 //!   and talks to it over [`protocol`]; [`worker`] is the worker's side, which prepares the
 //!   benchmarks with the suite's [`Preparer`](crate::suite::Preparer);
 //! - [`selection`] decides which benchmarks run, [`options`] the overrides of one side
-//!   (`threads=1`, `opt=disabled`) for A/B experiments;
-//! - [`schedule`] orders the bursts (rounds, ABBA), [`paired`] turns them into a change with a
-//!   confidence interval and a verdict, [`agreement`] compares the outputs;
+//!   (`threads=1`, `opt=disabled`, and the synthetic [`slowdown`]) for A/B experiments;
+//! - [`pinning`] binds the workers to spare cores, [`measure`] says what a burst measured (wall
+//!   and CPU time) and which clock decides;
+//! - [`schedule`] orders the bursts (warm-up, rounds, ABBA), [`stopping`] ends the rounds (a
+//!   fixed count, or when every benchmark is decided or the budget is spent), [`paired`] turns
+//!   them into a change with a confidence interval, a verdict and a resolution, [`agreement`]
+//!   compares the outputs;
 //! - [`check`](mod@check) runs it all into an [`UpgradeReport`]; [`render`] prints it and
 //!   [`save`] writes it as a pair of baselines.
 
@@ -19,14 +23,18 @@ pub mod agreement;
 pub mod check;
 pub mod client;
 mod error;
+pub mod measure;
 pub mod options;
 pub mod paired;
+pub mod pinning;
 pub mod protocol;
 pub mod render;
 pub mod report;
 pub mod save;
 pub mod schedule;
 pub mod selection;
+pub mod slowdown;
+pub mod stopping;
 pub mod worker;
 
 use std::fmt;

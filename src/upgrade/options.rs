@@ -1,6 +1,6 @@
-//! Session settings that one side of an upgrade check overrides, for A/B experiments such as
-//! `--to-options threads=1` or `--to-options opt=disabled`: a known difference on one side shows
-//! what size of change the check detects.
+//! Settings that one side of an upgrade check overrides, for A/B experiments such as
+//! `--to-options threads=1`, `--to-options opt=disabled` or `--to-options slowdown=5%`: a known
+//! difference on one side shows what size of change the check detects.
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,19 +8,20 @@ use std::str::FromStr;
 use crate::runtime::{OptLevel, SessionConfig};
 
 use super::UpgradeError;
+use super::slowdown::Slowdown;
 
 /// The option keys, for error messages and help.
-pub const KEYS: &str =
-    "threads=N (intra-op threads), opt=disabled|basic|extended|all (ORT graph optimisation)";
+pub const KEYS: &str = "threads=N (intra-op threads), opt=disabled|basic|extended|all (ORT graph \
+     optimisation), slowdown=K% (spin for K% of each timed run, for validation)";
 
-/// Overrides applied to every selected benchmark's session on one side; `None` keeps the
-/// benchmark's own setting.
+/// Overrides applied to every selected benchmark on one side; `None` keeps the benchmark's own
+/// setting.
 ///
 /// ```
 /// use epbench::upgrade::SideOptions;
-/// let options: SideOptions = "threads=1,opt=disabled".parse().unwrap();
+/// let options: SideOptions = "threads=1,opt=disabled,slowdown=5%".parse().unwrap();
 /// assert_eq!(options.threads, Some(1));
-/// assert_eq!(options.to_string(), "threads=1,opt=disable");
+/// assert_eq!(options.to_string(), "threads=1,opt=disable,slowdown=5%");
 /// assert!("speed=max".parse::<SideOptions>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -29,10 +30,12 @@ pub struct SideOptions {
     pub threads: Option<usize>,
     /// ORT's graph optimisation level for every session.
     pub opt: Option<OptLevel>,
+    /// A synthetic slowdown of every timed run (see [`Slowdown`]); not a session setting.
+    pub slowdown: Option<Slowdown>,
 }
 
 impl SideOptions {
-    /// `config` with these overrides applied.
+    /// `config` with the session overrides applied (the slowdown is the worker's).
     pub fn apply(&self, mut config: SessionConfig) -> SessionConfig {
         if let Some(threads) = self.threads {
             config.intra_threads = Some(threads);
@@ -83,6 +86,13 @@ impl FromStr for SideOptions {
                         ))
                     })?);
                 }
+                "slowdown" => {
+                    options.slowdown = Some(
+                        value
+                            .parse()
+                            .map_err(|reason| bad(format!("slowdown=`{value}`: {reason}")))?,
+                    );
+                }
                 other => {
                     return Err(bad(format!("unknown key `{other}`; the keys are {KEYS}")));
                 }
@@ -106,6 +116,9 @@ impl fmt::Display for SideOptions {
                 OptLevel::All => "all",
             };
             parts.push(format!("opt={name}"));
+        }
+        if let Some(slowdown) = self.slowdown {
+            parts.push(format!("slowdown={slowdown}"));
         }
         f.write_str(&parts.join(","))
     }

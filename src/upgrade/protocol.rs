@@ -27,10 +27,14 @@ pub enum Request {
         intra_threads: usize,
         options: SideOptions,
         models_dir: PathBuf,
+        /// Cores to bind the worker's threads to before anything else (see `pinning`).
+        #[serde(default)]
+        pin: Option<Vec<usize>>,
     },
     /// Build the model, session and inputs of benchmark `id` and run it once.
     Prepare { id: String },
-    /// Run `warmup` untimed iterations of `id`, then time `iterations` one by one.
+    /// Run `warmup` untimed iterations of `id`, then time `iterations` one by one (with the
+    /// side's slowdown, if any, inside each).
     Measure {
         id: String,
         warmup: u32,
@@ -52,11 +56,19 @@ pub enum Response {
         runtime: String,
         /// The version ORT reports.
         ort_version: String,
+        /// Why the worker could not be pinned as asked (it runs unpinned).
+        #[serde(default)]
+        pin_error: Option<String>,
     },
     /// The benchmark is ready; its session was created in this many milliseconds.
     Prepared { create_ms: f64 },
-    /// Nanoseconds of each timed iteration.
-    Measured { ns: Vec<u64> },
+    /// Nanoseconds of each timed iteration, and the process's CPU time over all of them (`None`
+    /// where the OS does not report it).
+    Measured {
+        ns: Vec<u64>,
+        #[serde(default)]
+        cpu_ns: Option<u64>,
+    },
     /// The outputs of one run.
     Outputs { outputs: Vec<WireTensor> },
     /// The request failed; for `Load` the worker exits after answering.

@@ -4,10 +4,13 @@ use std::fmt::Write as _;
 
 use crate::stats::Verdict;
 use crate::text::Table;
-use crate::text::format::{duration_ns as time, signed_percent as percent};
+use crate::text::format::{duration_ns as time, percent as unsigned, signed_percent as percent};
 
 use super::agreement::Agreement;
-use super::report::{Failure, Outcome, Row, SideInfo, UpgradeReport};
+use super::measure::Measure;
+use super::paired::{Interval, Resolution};
+use super::report::{Failure, Outcome, SideInfo, UpgradeReport};
+use super::stopping::Stopping;
 
 /// The report as text: what ran, how, one row per benchmark, and the conclusion.
 pub fn report(report: &UpgradeReport) -> String {
@@ -36,17 +39,63 @@ fn header(out: &mut String, report: &UpgradeReport) {
     );
     let _ = writeln!(out, "  from  {}", side(&report.from));
     let _ = writeln!(out, "  to    {}", side(&report.to));
+    let stopping = match method.stopping {
+        Stopping::Fixed { rounds } => format!("{rounds} paired rounds per benchmark"),
+        Stopping::Adaptive { budget } => format!(
+            "paired rounds until every benchmark is decided or {:.0} s of rounds have passed",
+            budget.as_secs_f64()
+        ),
+    };
+    let interval = match method.interval {
+        Interval::SignTest => "95% CI (sign test)",
+        Interval::ConfidenceSequence => "95% confidence sequence (valid at every look)",
+    };
     let _ = writeln!(
         out,
-        "  measured: {} paired rounds per benchmark, ~{:.0} ms bursts per side in ABBA order, \
-         intra-op threads {}; change = median to/from ratio over rounds, 95% CI (sign test); \
-         threshold ±{:.1}%; wall time {:.0} s",
-        method.rounds,
+        "  measured: {stopping}, ~{:.0} ms bursts per side in ABBA order, intra-op threads {}; \
+         change = median to/from ratio of the {} over rounds, {interval}; threshold ±{:.1}%; \
+         resolution = the smallest change flagged with {:.0}% power; wall time {:.0} s \
+         ({:.0} s of rounds)",
         method.burst_ms,
         method.intra_threads,
+        clock(method.measure),
         method.threshold * 100.0,
-        report.wall_s
+        method.power * 100.0,
+        report.wall_s,
+        report.measuring_s
     );
+    let noise = &method.noise;
+    let measured = report.measured().count();
+    let settled = report.measured().filter(|(_, m)| m.settled).count();
+    let _ = writeln!(
+        out,
+        "  noise controls: {}; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
+         bursts per side): settled on {settled} of {measured}",
+        if noise.cpu_time {
+            format!(
+                "CPU time of each burst recorded (every thread of the worker process); after its \
+                 burst a worker waits until its threads stop spinning (at most {:.0} ms)",
+                noise.idle_wait_max_ms
+            )
+        } else {
+            "CPU time not available on this OS (wall time only, no wait for idle threads)".into()
+        },
+        noise.pinning.reason,
+        if noise.pin_errors.is_empty() {
+            String::new()
+        } else {
+            format!(" (failed: {})", noise.pin_errors.join("; "))
+        },
+        unsigned(noise.warmup.tolerance),
+        noise.warmup.max_bursts,
+    );
+}
+
+fn clock(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Wall => "median wall time per burst",
+        Measure::Cpu => "process CPU time per run",
+    }
 }
 
 /// One row per benchmark: each side's median, the change, the verdict, the outputs.
@@ -56,15 +105,18 @@ fn table(report: &UpgradeReport) -> Table {
         "from",
         "to",
         "change [95% CI]",
+        "resolution",
         "verdict",
+        "rounds",
+        "decided",
         "outputs",
     ])
-    .left(4)
-    .left(5);
+    .left(5)
+    .left(8);
     for row in &report.rows {
         match &row.outcome {
             Outcome::Measured(m) => {
-                let change = &m.paired.change;
+                let change = &m.judged.paired.change;
                 table.row(vec![
                     row.id.to_string(),
                     time(m.from.median_ns),
@@ -72,10 +124,14 @@ fn table(report: &UpgradeReport) -> Table {
                     format!(
                         "{} [{}, {}]",
                         percent(change.point),
-                        percent(change.lower),
-                        percent(change.upper)
+                        bound(change.lower),
+                        bound(change.upper)
                     ),
-                    verdict_text(m.verdict).to_string(),
+                    resolution_text(m.judged.resolution.as_ref()),
+                    verdict_text(m.verdict()).to_string(),
+                    m.judged.paired.rounds.to_string(),
+                    m.decided
+                        .map_or_else(String::new, |d| format!("{:.0} s", d.measuring_s)),
                     agreement_text(&m.agreement),
                 ]);
             }
@@ -87,8 +143,9 @@ fn table(report: &UpgradeReport) -> Table {
                     Failure::On { side, reason } => (format!("failed on {side}"), reason.clone()),
                     Failure::Unpaired { reason } => ("not measured".into(), reason.clone()),
                 };
-                table.row(vec![
+                table.spanning_row(vec![
                     row.id.to_string(),
+                    String::new(),
                     String::new(),
                     String::new(),
                     String::new(),
@@ -99,6 +156,24 @@ fn table(report: &UpgradeReport) -> Table {
         }
     }
     table
+}
+
+/// A bound of an interval; a confidence sequence's first rounds have none.
+fn bound(change: f64) -> String {
+    if change.is_finite() && change > -1.0 {
+        percent(change)
+    } else if change > 0.0 {
+        "+∞".into()
+    } else {
+        "-100%".into()
+    }
+}
+
+fn resolution_text(resolution: Option<&Resolution>) -> String {
+    resolution.map_or_else(
+        || "none".into(),
+        |r| format!("±{}", unsigned(r.plus_minus())),
+    )
 }
 
 /// The outputs that differ, with the tolerance they exceeded.
@@ -117,43 +192,92 @@ fn mismatches(out: &mut String, report: &UpgradeReport) {
     }
 }
 
-/// The counts of each verdict and whether the check passed.
+/// The counts of each verdict, the resolution, and whether the check passed.
 fn conclusion(out: &mut String, report: &UpgradeReport) {
     let method = &report.method;
+    let summary = &report.summary;
     let measured = report.measured().count();
     let mismatched = report
         .measured()
         .filter(|(_, m)| m.agreement.is_mismatch())
         .count();
-    let broken: Vec<&Row> = report
+    let broken = report
         .rows
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed(_)) && r.fails_check())
-        .collect();
-    let failed = report.rows.len() - measured;
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)) && r.fails_check(false))
+        .count();
     let _ = writeln!(
         out,
-        "\n{} measured: {} regressed, {} improved, {} no change (threshold ±{:.1}%); outputs \
-         differ on {mismatched}; {failed} not measured{}",
-        measured,
-        report.count(&[Verdict::Slower]),
-        report.count(&[Verdict::Faster]),
-        report.count(&[Verdict::Equivalent, Verdict::Inconclusive]),
+        "\n{measured} measured: {} regressed, {} improved, {} no change, {} inconclusive at this \
+         resolution (threshold ±{:.1}%); outputs differ on {mismatched}; {} not measured{}",
+        summary.slower,
+        summary.faster,
+        summary.equivalent,
+        summary.inconclusive,
         method.threshold * 100.0,
-        if broken.is_empty() {
+        summary.not_measured,
+        if broken == 0 {
             String::new()
         } else {
-            format!(" ({} ran on from but fail on to)", broken.len())
+            format!(" ({broken} ran on from but fail on to)")
         }
     );
+    if let (Some(median), Some(max)) = (summary.resolution_median, summary.resolution_max) {
+        let _ = writeln!(
+            out,
+            "resolution ±{} (median over benchmarks; worst ±{}): the smallest change this run \
+             would have flagged with {:.0}% power, threshold included",
+            unsigned(median),
+            unsigned(max),
+            method.power * 100.0
+        );
+    }
+    if summary.budget_exhausted {
+        let _ = writeln!(
+            out,
+            "the budget ran out before {} benchmark(s) were decided: they are inconclusive at \
+             this resolution (a longer --budget, a quieter machine or a narrower --filter \
+             narrows it)",
+            summary.inconclusive
+        );
+    }
+    other_clock(out, report);
     let _ = writeln!(
         out,
         "{}",
-        if report.passed {
-            "PASS: no regression beyond the threshold, outputs agree"
-        } else {
-            "FAIL: a regression beyond the threshold, differing outputs, or a benchmark the upgrade broke (exit code 1)"
+        match (report.passed, method.strict) {
+            (true, _) => "PASS: no regression beyond the threshold, outputs agree",
+            (false, false) => {
+                "FAIL: a regression beyond the threshold, differing outputs, or a benchmark the \
+                 upgrade broke (exit code 1)"
+            }
+            (false, true) => {
+                "FAIL: a regression beyond the threshold, an inconclusive verdict (--strict), \
+                 differing outputs, or a benchmark the upgrade broke (exit code 1)"
+            }
         }
+    );
+}
+
+/// The verdicts by the clock that did not decide, for comparison.
+fn other_clock(out: &mut String, report: &UpgradeReport) {
+    let others: Vec<Verdict> = report
+        .measured()
+        .filter_map(|(_, m)| m.other_measure.as_ref().map(|o| o.judged.verdict))
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    let count = |v: Verdict| others.iter().filter(|&&o| o == v).count();
+    let _ = writeln!(
+        out,
+        "by the other clock ({}), for comparison: {} regressed, {} improved, {} no change, {} \
+         inconclusive",
+        clock(report.method.measure.other()),
+        count(Verdict::Slower),
+        count(Verdict::Faster),
+        count(Verdict::Equivalent),
+        count(Verdict::Inconclusive)
     );
 }
 
@@ -161,7 +285,7 @@ fn side(info: &SideInfo) -> String {
     let options = if info.options.is_empty() {
         String::new()
     } else {
-        format!(", session options {}", info.options)
+        format!(", options {}", info.options)
     };
     format!("{} (ORT {}){options}", info.requirement, info.ort_version)
 }
@@ -170,7 +294,8 @@ fn verdict_text(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Slower => "regressed",
         Verdict::Faster => "improved",
-        Verdict::Equivalent | Verdict::Inconclusive => "no change",
+        Verdict::Equivalent => "no change",
+        Verdict::Inconclusive => "inconclusive at this resolution",
     }
 }
 

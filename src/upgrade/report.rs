@@ -1,14 +1,18 @@
 //! The result of an upgrade check: per benchmark, each side's latency, the paired change with
-//! its interval, the verdict, and whether the outputs agree.
+//! its interval, the verdict and the resolution by the deciding clock (and by the other one),
+//! and whether the outputs agree; with the method, the noise controls in effect, and a summary.
 
 use crate::machine::Machine;
 use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
-use crate::stats::Verdict;
+use crate::stats::{Sorted, Verdict};
 use crate::suite::BenchId;
 
 use super::agreement::Agreement;
-use super::paired::PairedChange;
+use super::measure::Measure;
+use super::paired::{Interval, Judged};
+use super::pinning::PinPlan;
+use super::stopping::{Decision, Stopping};
 use super::{Side, SideOptions};
 
 /// One side as it ran.
@@ -24,14 +28,49 @@ pub struct SideInfo {
 /// How a check was measured, printed with its results.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Method {
-    /// Paired rounds per benchmark.
-    pub rounds: usize,
+    /// Fixed rounds or adaptive with a budget.
+    pub stopping: Stopping,
+    /// The interval the verdicts judge (it follows from the stopping).
+    pub interval: Interval,
+    /// The clock that decides.
+    pub measure: Measure,
     /// Target duration of one burst on one side, in milliseconds.
     pub burst_ms: f64,
     /// A change counts only beyond this fraction (0.05 = 5%), with 95% confidence.
     pub threshold: f64,
+    /// The power at which resolutions are stated.
+    pub power: f64,
+    /// Whether an inconclusive verdict fails the check (`--strict`).
+    pub strict: bool,
     /// Intra-op threads of the sessions (unless a side's options override them).
     pub intra_threads: usize,
+    pub noise: NoiseControls,
+}
+
+/// What the check did against noise at its source, and what it could not do here.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NoiseControls {
+    /// Whether each burst's process CPU time was recorded (all its threads' clocks), as well as
+    /// wall time.
+    pub cpu_time: bool,
+    /// The longest a worker waits after its burst for its threads to stop spinning, so that the
+    /// other side measures on idle cores (0 where CPU time is not available to tell).
+    pub idle_wait_max_ms: f64,
+    /// Whether and where the workers were pinned, and why.
+    pub pinning: PinPlan,
+    /// Workers that could not be pinned as planned, with the reason.
+    pub pin_errors: Vec<String>,
+    /// How each benchmark was warmed up before its rounds.
+    pub warmup: WarmupRule,
+}
+
+/// Warm-up bursts run on both sides, alternating, until neither side's latest burst median is
+/// more than `tolerance` below its earlier minimum (the times stopped falling), at most
+/// `max_bursts` per side.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct WarmupRule {
+    pub max_bursts: u32,
+    pub tolerance: f64,
 }
 
 /// One side's times for one benchmark: every timed iteration of every burst.
@@ -46,6 +85,8 @@ pub struct Latency {
     pub burst_medians_ns: Vec<f64>,
     /// Total time of each burst, in ns (saved as criterion samples by `--save`).
     pub burst_totals_ns: Vec<u64>,
+    /// The process's CPU time over each burst, in ns; `None` where the OS does not report it.
+    pub burst_cpu_ns: Option<Vec<u64>>,
 }
 
 /// A benchmark measured on both sides.
@@ -53,13 +94,37 @@ pub struct Latency {
 pub struct Measured {
     /// Timed iterations per burst (the same on both sides).
     pub iterations_per_burst: u32,
+    /// Warm-up bursts per side before the rounds, and whether the medians settled within them.
+    pub warmup_bursts: u32,
+    pub settled: bool,
     pub from: Latency,
     pub to: Latency,
+    /// The change, verdict and resolution by the deciding clock ([`Method::measure`]).
     #[serde(flatten)]
-    pub paired: PairedChange,
-    pub verdict: Verdict,
+    pub judged: Judged,
+    /// When an adaptive check decided this benchmark; `None` for fixed rounds, or when the
+    /// budget ran out first.
+    pub decided: Option<Decision>,
+    /// The same rounds judged by the other clock, for comparison; `None` when it was not
+    /// recorded.
+    pub other_measure: Option<OtherMeasure>,
     #[serde(flatten)]
     pub agreement: Agreement,
+}
+
+impl Measured {
+    /// The verdict by the deciding clock.
+    pub fn verdict(&self) -> Verdict {
+        self.judged.verdict
+    }
+}
+
+/// A benchmark's rounds judged by the clock that did not decide.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OtherMeasure {
+    pub measure: Measure,
+    #[serde(flatten)]
+    pub judged: Judged,
 }
 
 /// What happened to one benchmark.
@@ -141,10 +206,14 @@ pub struct Row {
 
 impl Row {
     /// Whether this row fails the check: a regression, outputs that differ, or a benchmark that
-    /// ran before the upgrade and fails after it.
-    pub fn fails_check(&self) -> bool {
+    /// ran before the upgrade and fails after it; when `strict`, also an inconclusive verdict.
+    pub fn fails_check(&self, strict: bool) -> bool {
         match &self.outcome {
-            Outcome::Measured(m) => m.verdict == Verdict::Slower || m.agreement.is_mismatch(),
+            Outcome::Measured(m) => {
+                m.verdict() == Verdict::Slower
+                    || (strict && m.verdict() == Verdict::Inconclusive)
+                    || m.agreement.is_mismatch()
+            }
             Outcome::Failed(failure) => matches!(failure, Failure::On { side: Side::To, .. }),
         }
     }
@@ -162,7 +231,10 @@ pub struct UpgradeReport {
     pub machine: Machine,
     /// Wall time of the whole check, in seconds.
     pub wall_s: f64,
+    /// Of that, the measured rounds, in seconds (what the budget limits).
+    pub measuring_s: f64,
     pub rows: Vec<Row>,
+    pub summary: Summary,
     /// No row fails the check (exit code 0; otherwise 1).
     pub passed: bool,
 }
@@ -175,18 +247,63 @@ impl UpgradeReport {
 
     /// Measured rows whose verdict is one of `verdicts`.
     pub fn count(&self, verdicts: &[Verdict]) -> usize {
-        self.measured()
-            .filter(|(_, m)| verdicts.contains(&m.verdict))
-            .count()
+        count(&self.rows, verdicts)
     }
 
     /// The measured rows.
     pub fn measured(&self) -> impl Iterator<Item = (&BenchId, &Measured)> {
-        self.rows.iter().filter_map(|row| match &row.outcome {
-            Outcome::Measured(m) => Some((&row.id, m.as_ref())),
-            Outcome::Failed(_) => None,
-        })
+        measured(&self.rows)
     }
+}
+
+/// The verdicts counted, and the resolution over the measured rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub slower: usize,
+    pub faster: usize,
+    pub equivalent: usize,
+    pub inconclusive: usize,
+    pub not_measured: usize,
+    /// The median and the largest [`Resolution::plus_minus`](super::paired::Resolution::plus_minus)
+    /// over the measured rows that have one.
+    pub resolution_median: Option<f64>,
+    pub resolution_max: Option<f64>,
+    /// Whether an adaptive check stopped on its budget with benchmarks still undecided.
+    pub budget_exhausted: bool,
+}
+
+impl Summary {
+    /// The summary of `rows`.
+    pub fn of(rows: &[Row], budget_exhausted: bool) -> Summary {
+        let resolutions = Sorted::new(
+            measured(rows)
+                .filter_map(|(_, m)| m.judged.resolution.map(|r| r.plus_minus()))
+                .collect(),
+        );
+        Summary {
+            slower: count(rows, &[Verdict::Slower]),
+            faster: count(rows, &[Verdict::Faster]),
+            equivalent: count(rows, &[Verdict::Equivalent]),
+            inconclusive: count(rows, &[Verdict::Inconclusive]),
+            not_measured: rows.len() - measured(rows).count(),
+            resolution_median: resolutions.as_ref().map(Sorted::median),
+            resolution_max: resolutions.as_ref().map(Sorted::max),
+            budget_exhausted,
+        }
+    }
+}
+
+fn measured(rows: &[Row]) -> impl Iterator<Item = (&BenchId, &Measured)> {
+    rows.iter().filter_map(|row| match &row.outcome {
+        Outcome::Measured(m) => Some((&row.id, m.as_ref())),
+        Outcome::Failed(_) => None,
+    })
+}
+
+fn count(rows: &[Row], verdicts: &[Verdict]) -> usize {
+    measured(rows)
+        .filter(|(_, m)| verdicts.contains(&m.verdict()))
+        .count()
 }
 
 #[cfg(test)]
@@ -210,9 +327,9 @@ mod tests {
             .bench_id(),
             outcome: Outcome::Failed(failure),
         };
-        assert!(row(to.clone()).fails_check());
+        assert!(row(to.clone()).fails_check(false));
         let from = Failure::of_sides(Some("x".into()), None).unwrap();
-        assert!(!row(from).fails_check());
+        assert!(!row(from).fails_check(true));
         let json = serde_json::to_value(row(to)).unwrap();
         assert_eq!(json["status"], "failed");
         assert_eq!(json["from"], serde_json::Value::Null);

@@ -30,6 +30,20 @@ pub fn warmup_for(iterations: u32) -> u32 {
     (iterations / 10).max(1)
 }
 
+/// Whether warm-up bursts have settled: the latest burst median (of at least two) is not more
+/// than `tolerance` below the smallest before it. While the first runs of a session pay for
+/// page faults, allocator growth and lazy initialisation, each burst sets a new low; once they
+/// stop falling, what is left is noise, which the rounds' pairing handles.
+pub fn settled(medians: &[f64], tolerance: f64) -> bool {
+    match medians.split_last() {
+        Some((last, before)) if !before.is_empty() => {
+            let low = before.iter().copied().fold(f64::INFINITY, f64::min);
+            *last >= (1.0 - tolerance) * low
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +62,15 @@ mod tests {
         assert_eq!(burst_iterations([3e3, 3e3], 30e6, 3, 1000), 1000);
         assert_eq!(warmup_for(3), 1);
         assert_eq!(warmup_for(1000), 100);
+    }
+
+    #[test]
+    fn warm_up_ends_when_medians_stop_falling() {
+        assert!(!settled(&[10.0], 0.02));
+        assert!(!settled(&[10.0, 9.0], 0.02));
+        assert!(settled(&[10.0, 9.0, 9.1], 0.02));
+        // Within the tolerance of the low counts as settled; noise above it too.
+        assert!(settled(&[10.0, 9.0, 8.9], 0.02));
+        assert!(settled(&[10.0, 12.0], 0.02));
     }
 }

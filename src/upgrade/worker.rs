@@ -4,12 +4,16 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, Write};
+use std::time::{Duration, Instant};
 
+use crate::measure::cpu_time::process_cpu_time;
 use crate::runtime::{self, EpKind};
 use crate::suite::{BenchCase, Prepared, Preparer, Settings};
 
+use super::pinning::pin_current_thread;
 use super::protocol::{Request, Response, WireTensor, read_message, write_message};
 use super::selection::select;
+use super::slowdown::Slowdown;
 
 /// The stream the protocol is written to: a copy of the process's stdout, after which stdout
 /// itself is pointed at stderr, so that anything ONNX Runtime, a provider library or a stray
@@ -39,6 +43,7 @@ pub fn protocol_output() -> std::io::Result<File> {
 /// What a loaded worker holds.
 struct Loaded {
     cases: Vec<BenchCase>,
+    slowdown: Option<Slowdown>,
     preparer: Preparer,
     prepared: HashMap<String, Prepared>,
 }
@@ -56,7 +61,8 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
                 intra_threads,
                 options,
                 models_dir,
-            } => match load(&requirement, ep) {
+                pin,
+            } => match load(&requirement, ep, pin.as_deref()) {
                 Ok(response) => {
                     let settings = Settings {
                         quick: false,
@@ -71,6 +77,7 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
                         .collect();
                     loaded = Some(Loaded {
                         cases,
+                        slowdown: options.slowdown,
                         preparer: Preparer::new(models_dir),
                         prepared: HashMap::new(),
                     });
@@ -96,7 +103,13 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
     Ok(())
 }
 
-fn load(requirement: &crate::provisioning::OrtRequirement, ep: EpKind) -> Result<Response, String> {
+/// Pins the worker (before ORT starts any thread) and loads the runtime.
+fn load(
+    requirement: &crate::provisioning::OrtRequirement,
+    ep: EpKind,
+    pin: Option<&[usize]>,
+) -> Result<Response, String> {
+    let pin_error = pin.and_then(|cores| pin_current_thread(cores).err());
     let runtime = runtime::load(requirement).map_err(|e| e.to_string())?;
     if ep != EpKind::Cpu {
         runtime
@@ -106,6 +119,7 @@ fn load(requirement: &crate::provisioning::OrtRequirement, ep: EpKind) -> Result
     Ok(Response::Loaded {
         runtime: runtime.describe(),
         ort_version: runtime.version().to_string(),
+        pin_error,
     })
 }
 
@@ -151,15 +165,62 @@ impl Loaded {
             .ok_or_else(|| format!("benchmark `{id}` was not prepared"))
     }
 
+    /// One burst: the warm-up, then the timed runs between two readings of the process's CPU
+    /// time, so that the CPU time covers exactly the timed runs; then a wait until this
+    /// process's threads stop spinning ([`quiesce`]) before the answer lets the other side
+    /// start.
     fn measure(&mut self, id: &str, warmup: u32, iterations: u32) -> Result<Response, String> {
-        let times = self
-            .prepared(id)?
-            .time(warmup as usize, iterations as usize)
+        let slowdown = self.slowdown;
+        let prepared = self.prepared(id)?;
+        prepared
+            .time(warmup as usize, 0)
             .map_err(|e| e.to_string())?;
-        let ns = times
-            .iter()
-            .map(|t| u64::try_from(t.as_nanos()).unwrap_or(u64::MAX))
-            .collect();
-        Ok(Response::Measured { ns })
+        let cpu_before = process_cpu_time();
+        let times = prepared
+            .time_with(0, iterations as usize, |run| {
+                if let Some(slowdown) = slowdown {
+                    slowdown.spin(run);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        let cpu_ns = process_cpu_time()
+            .zip(cpu_before)
+            .map(|(after, before)| nanos(after.saturating_sub(before)));
+        quiesce();
+        Ok(Response::Measured {
+            ns: times.into_iter().map(nanos).collect(),
+            cpu_ns,
+        })
     }
+}
+
+/// The longest [`quiesce`] waits.
+pub const MAX_QUIESCE: Duration = Duration::from_millis(200);
+/// How often [`quiesce`] looks.
+const QUIESCE_STEP: Duration = Duration::from_millis(2);
+
+/// Waits (at most [`MAX_QUIESCE`]) until this process uses less than a tenth of a core over
+/// [`QUIESCE_STEP`], i.e. until ORT's intra-op threads have stopped spinning. After a run they
+/// spin before they sleep (2^20 pause instructions in the worker loop of ORT's thread pool,
+/// `EigenNonBlockingThreadPool.h`: tens of milliseconds), and a pool still spinning while the
+/// other side measures takes a core from it: on a 2-core machine with 2 intra-op threads, the
+/// side that went second in a round was then up to 4x slower.
+fn quiesce() {
+    let started = Instant::now();
+    while started.elapsed() < MAX_QUIESCE {
+        let Some(before) = process_cpu_time() else {
+            return;
+        };
+        std::thread::sleep(QUIESCE_STEP);
+        let Some(after) = process_cpu_time() else {
+            return;
+        };
+        if after.saturating_sub(before) < QUIESCE_STEP / 10 {
+            return;
+        }
+    }
+}
+
+fn nanos(time: Duration) -> u64 {
+    u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)
 }

@@ -1,0 +1,92 @@
+//! A synthetic slowdown for validating the check: `--to-options slowdown=5%` makes that side's
+//! worker busy-wait for 5% of each timed run's time, inside the clock, so the check has a change
+//! of known size to find (see `scripts/upgrade-validation.sh`).
+//!
+//! It spins rather than sleeps: a sleep cannot be shorter than the scheduler's timer slack (tens
+//! of microseconds, longer than the fastest runs), and it would leave the CPU time unchanged. The
+//! spin is on the thread that ran the session, so the wall time of a run grows by the fraction
+//! and the process's CPU time by the same absolute amount, which is a smaller fraction of it when
+//! several intra-op threads were busy.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// The most that can be injected: 10x.
+const MAX_BASIS_POINTS: u32 = 100_000;
+
+/// An injected slowdown, in basis points of a run's time (500 = 5%); never zero.
+///
+/// ```
+/// use epbench::upgrade::slowdown::Slowdown;
+/// let s: Slowdown = "2.5%".parse().unwrap();
+/// assert_eq!(s.fraction(), 0.025);
+/// assert_eq!(s.to_string(), "2.5%");
+/// assert!("0%".parse::<Slowdown>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "f64", try_from = "f64")]
+pub struct Slowdown {
+    basis_points: u32,
+}
+
+impl Slowdown {
+    /// The slowdown as a fraction of a run's time.
+    pub fn fraction(self) -> f64 {
+        f64::from(self.basis_points) / 10_000.0
+    }
+
+    /// Busy-waits for this fraction of `run`.
+    pub fn spin(self, run: Duration) {
+        let until = Instant::now() + run.mul_f64(self.fraction());
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+
+    fn from_fraction(fraction: f64) -> Result<Self, String> {
+        let basis_points = (fraction * 10_000.0).round();
+        if !(basis_points >= 1.0 && basis_points <= f64::from(MAX_BASIS_POINTS)) {
+            return Err(format!(
+                "expected a percentage above 0 and at most {}%",
+                MAX_BASIS_POINTS / 100
+            ));
+        }
+        Ok(Slowdown {
+            basis_points: basis_points as u32,
+        })
+    }
+}
+
+impl FromStr for Slowdown {
+    type Err = String;
+
+    /// `5%`, `5` (percent) or `2.5%`.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let number = input.trim().trim_end_matches('%').trim();
+        let percent: f64 = number
+            .parse()
+            .map_err(|_| format!("`{input}` is not a percentage such as 5%"))?;
+        Slowdown::from_fraction(percent / 100.0)
+    }
+}
+
+impl fmt::Display for Slowdown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", f64::from(self.basis_points) / 100.0)
+    }
+}
+
+impl From<Slowdown> for f64 {
+    fn from(slowdown: Slowdown) -> f64 {
+        slowdown.fraction()
+    }
+}
+
+impl TryFrom<f64> for Slowdown {
+    type Error = String;
+
+    fn try_from(fraction: f64) -> Result<Self, Self::Error> {
+        Slowdown::from_fraction(fraction)
+    }
+}
