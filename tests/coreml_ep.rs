@@ -419,7 +419,7 @@ fn upgrade_check_compares_a_local_build_with_a_release() {
             "--to",
             "onnxruntime==1.30.0",
         ])
-        .args(["--filter", "add_64k", "--rounds", "6", "--json"])
+        .args(["--filter", "add_64k", "--rounds", "12", "--json"])
         .output()
         .expect("run epbench");
     let code = output.status.code();
