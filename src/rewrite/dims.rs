@@ -303,7 +303,9 @@ fn set_dims(
     let mut changed = false;
     for (axis, d) in dims.iter_mut().enumerate() {
         let size = match (&d.value, whole) {
-            (_, Some(shape)) if is_dynamic(&d.value) => Some(shape[axis]),
+            // A value declared again under an input's name (an output or value_info entry)
+            // may have another rank: only the dims the shape has are set.
+            (_, Some(shape)) if is_dynamic(&d.value) => shape.get(axis).copied(),
             (Some(dimension::Value::DimParam(p)), _) => sizes.get(p).copied(),
             _ => None,
         };
@@ -373,6 +375,21 @@ mod tests {
         let mut g = graph();
         fix_dims(&mut g, &fixes("", &["ids=1x64"])).unwrap();
         assert_eq!(describe(&dims_of(&g.input[1]).unwrap()), "[1, 64]");
+    }
+
+    #[test]
+    fn a_value_declared_again_with_another_rank_gets_the_dims_the_shape_has() {
+        let mut g = graph();
+        g.value_info.push(value_info(
+            "ids",
+            ElemType::Int64,
+            &[Dim::from("batch"), Dim::from("seq"), Dim::from("extra")],
+        ));
+        fix_dims(&mut g, &fixes("", &["ids=1x64"])).unwrap();
+        assert_eq!(
+            describe(&dims_of(&g.value_info[0]).unwrap()),
+            "[1, 64, extra]"
+        );
     }
 
     #[test]
