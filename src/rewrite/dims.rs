@@ -155,6 +155,12 @@ fn graph_inputs(graph: &GraphProto) -> Vec<(String, Dims)> {
         .collect()
 }
 
+/// The `dim_param` names `graph`'s inputs use (initializers aside), sorted, each once: the
+/// names `--dims` accepts.
+pub fn input_dim_names(graph: &GraphProto) -> Vec<String> {
+    dim_names(&graph_inputs(graph))
+}
+
 /// The `dim_param` names the inputs use, sorted, each once.
 fn dim_names(inputs: &[(String, Dims)]) -> Vec<String> {
     let mut names: Vec<String> = inputs

@@ -189,29 +189,11 @@ pub fn survey(model: &ModelProto) -> Result<Survey, RewriteError> {
     })
 }
 
-/// The named dynamic dims (`dim_param`) of `model`'s graph inputs, sorted, each once.
+/// The named dynamic dims (`dim_param`) of `model`'s graph inputs, sorted, each once: the names
+/// [`Rewrite::FixDims`] accepts.
 pub fn dynamic_dim_names(model: &ModelProto) -> Result<Vec<String>, RewriteError> {
     let graph = model.graph.as_ref().ok_or(RewriteError::NoGraph)?;
-    let mut dynamic_dims: Vec<String> = graph
-        .input
-        .iter()
-        .filter_map(|i| match i.r#type.as_ref()?.value.as_ref()? {
-            crate::onnx::proto::type_proto::Value::TensorType(t) => t.shape.as_ref(),
-            _ => None,
-        })
-        .flat_map(|shape| &shape.dim)
-        .filter_map(|d| match &d.value {
-            Some(crate::onnx::proto::tensor_shape_proto::dimension::Value::DimParam(p))
-                if !p.is_empty() =>
-            {
-                Some(p.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    dynamic_dims.sort();
-    dynamic_dims.dedup();
-    Ok(dynamic_dims)
+    Ok(dims::input_dim_names(graph))
 }
 
 /// A node's identity across a rewrite: its name, or its first output for unnamed nodes.
