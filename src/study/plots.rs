@@ -13,7 +13,10 @@ use crate::suite::Finding;
 use crate::zoo::Variant;
 
 use super::model::ModelStudy;
-use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults, Subject};
+use super::results::{
+    PartitionOutcome, PartitionSource, Row, Status, StudyResults, Subject, of_findings,
+    providers_of,
+};
 use super::summary::first_line;
 
 const SIZE: (u32, u32) = (1200, 720);
@@ -157,21 +160,14 @@ fn bars_of(
     value: impl Fn(&Row) -> Option<(f64, f64)>,
     whisker: Option<&'static str>,
 ) -> (Spec, Vec<String>) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| findings.contains(&r.finding))
-        .collect();
+    let rows = of_findings(&results.rows, findings);
     let mut labels: Vec<String> = Vec::new();
-    let mut providers: Vec<EpKind> = Vec::new();
     for row in &rows {
         if !labels.contains(&row.label) {
             labels.push(row.label.clone());
         }
-        if !providers.contains(&row.provider) {
-            providers.push(row.provider);
-        }
     }
+    let providers = providers_of(&rows);
     let series = providers
         .iter()
         .map(|&p| {
@@ -373,17 +369,8 @@ fn footer_lines(missing: &[String], source: &str) -> Vec<String> {
 }
 
 fn batch_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| r.finding == Finding::Batch)
-        .collect();
-    let mut providers: Vec<EpKind> = Vec::new();
-    for row in &rows {
-        if !providers.contains(&row.provider) {
-            providers.push(row.provider);
-        }
-    }
+    let rows = of_findings(&results.rows, &[Finding::Batch]);
+    let providers = providers_of(&rows);
     let series = providers
         .iter()
         .map(|&p| {
@@ -424,11 +411,7 @@ fn batch_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
 }
 
 fn fragmentation_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| r.finding == Finding::Fragmentation)
-        .collect();
+    let rows = of_findings(&results.rows, &[Finding::Fragmentation]);
     let mut series = Vec::new();
     let mut fits = Vec::new();
     let mut ticks: Vec<f64> = Vec::new();
