@@ -224,7 +224,10 @@ fn choose_inputs(
     request: &FixRequest,
     fixed: &ResolvedModel,
 ) -> Result<(NamedInputs, String), FixError> {
-    let session = SessionConfig::new(Ep::Cpu).build(&fixed.path)?.session;
+    let session = SessionConfig::new(Ep::Cpu)
+        .build(&fixed.path)
+        .map_err(|e| FixError::FixedModelRejected(Box::new(e)))?
+        .session;
     let original = SessionConfig::new(Ep::Cpu)
         .build(&request.model.path)?
         .session;
