@@ -1,16 +1,16 @@
 //! `epbench analyze` as a user runs it, on the default runtime (no CoreML EP on Linux): models ORT
 //! accepts but that cannot be benchmarked, `--check` without an EP to check against, bad EPs.
 
+mod cli_support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use epbench::onnx::proto::{ModelProto, tensor_shape_proto::dimension, type_proto};
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder, write_model};
 
 fn epbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
-        .env_remove("ORT_DYLIB_PATH")
-        .env_remove("EPBENCH_ORT")
+    cli_support::epbench()
         .args(args)
         .output()
         .expect("run epbench")

@@ -1,21 +1,20 @@
 //! `epbench baseline`, run as a user runs it: exit codes, tables, JSON, error messages.
 
 mod baseline_support;
+mod cli_support;
 mod snapshot_support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use baseline_support::{criterion_run, fixture};
 use snapshot_support::{assert_snapshot, json_shape};
 
 fn epbench(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
+    cli_support::epbench()
         .arg("baseline")
         .args(args)
         .env("EPBENCH_BASELINES", store)
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .env_remove("CRITERION_HOME")
         .output()
         .expect("run epbench")

@@ -16,6 +16,7 @@
 //! The baselines are the committed ones in `criterion-baselines/` (real `cargo bench` runs); the
 //! expected numbers are computed here from their raw `sample.json` files.
 
+mod cli_support;
 mod tool_support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,11 +38,9 @@ fn store() -> PathBuf {
 }
 
 fn epbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
+    cli_support::epbench()
         .args(args)
         .env("EPBENCH_BASELINES", store())
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench")
 }
@@ -361,14 +360,12 @@ fn critcmp_reads_the_exports_and_writes_the_same_file_itself() {
 fn study_results_export_latencies_and_partition_counts() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("study");
-    let study = Command::new(env!("CARGO_BIN_EXE_epbench"))
+    let study = cli_support::epbench()
         .args(["study", "--ep", "coreml", "--quick", "--threads", "2"])
         .args(["--filter", "fragmentation/probe_erf_k[01]_", "--out"])
         .arg(&out)
         .arg("--models")
         .arg(Path::new(REPO).join("models/generated"))
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .unwrap();
     succeeded(&study, "epbench study");

@@ -1,33 +1,24 @@
 //! `epbench compare`, run as a user runs it: exit code 0 on a match, 1 on a mismatch (a model
 //! with one weight scaled by 1.5), 2 on usage errors; the JSON keys scripts rely on.
 
+mod cli_support;
 mod correctness_support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
+use cli_support::text;
 use correctness_support::{TestResult, corrupt};
 use epbench::zoo;
 
 const TINY: &str = "tiny-systems-bert_gelu_fp32_static_b1_s128";
 
+/// `epbench compare` on the default runtime (CPU EP), whatever the developer's shell selects.
 fn epbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
+    cli_support::epbench()
         .arg("compare")
         .args(args)
-        // The default runtime (CPU EP), whatever the developer's shell selects.
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Tolerance `fp32-reordered` (a different file than the reference, so not `identical`). One

@@ -3,11 +3,13 @@
 //! 0 when the fixed model's outputs match the original's, 1 when they do not (and nothing is
 //! written without --force), 2 for usage and load errors; the original is never touched.
 
+mod cli_support;
 mod npz_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use cli_support::text;
 use npz_support::write_npz;
 
 use epbench::onnx::external::write_model_with_external_data;
@@ -23,25 +25,14 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/fix/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `epbench fix` on the default runtime (CPU EP), whatever the developer's shell selects.
 fn epbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
+    cli_support::epbench()
         .arg("fix")
         .args(args)
         .args(["--models", zoo::DEFAULT_OUT_DIR])
-        // The default runtime (CPU EP), whatever the developer's shell selects.
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn json(output: &Output) -> serde_json::Value {

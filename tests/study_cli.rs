@@ -2,13 +2,15 @@
 //! filtered plan so that the test stays short. No timing assertions: only that the numbers the
 //! run measured are the ones its files report.
 
+mod cli_support;
 mod snapshot_support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use cli_support::{succeeded, written};
 
 use epbench::text::format::ms as format_ms;
-use serde_json::Value;
 use snapshot_support::{assert_snapshot, json_shape};
 
 const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/generated");
@@ -17,32 +19,15 @@ const BASELINES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/criterion-baseline
 const REPEATED: &str = "linux-x86_64-amd-epyc-ort1.31.1";
 
 fn study(args: &[&str], out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epbench"))
+    cli_support::epbench()
         .arg("study")
         .args(args)
         .arg("--out")
         .arg(out)
         .args(["--models", MODELS, "--threads", "2"])
         .env("EPBENCH_BASELINES", BASELINES)
-        .env_remove("EPBENCH_ORT")
-        .env_remove("ORT_DYLIB_PATH")
         .output()
         .expect("run epbench")
-}
-
-fn succeeded(output: &Output) {
-    assert!(
-        output.status.success(),
-        "status {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn read_json(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results.json"))
-        .expect("results.json parses")
 }
 
 /// A PNG's signature and IHDR size; panics when the file is not a PNG.
@@ -74,8 +59,7 @@ fn coreml_study_off_a_mac_times_the_cpu_and_predicts_partitions() {
         dir.path(),
     );
     succeeded(&output);
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    let json = read_json(dir.path());
+    let (report, json) = written(dir.path());
 
     // Sections in the study's order.
     let order = [
@@ -201,8 +185,7 @@ fn cpu_study_compares_settings_on_the_cpu() {
         dir.path(),
     );
     succeeded(&output);
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    let json = read_json(dir.path());
+    let (report, json) = written(dir.path());
     assert!(report.contains("## Graph optimisation level (`opt_level`)"));
     assert!(report.contains("Every benchmark was measured."));
     assert_eq!(json["ep"]["available"], true);

@@ -3,15 +3,15 @@
 //! ONNX Runtime cannot load, a dim name no input has, sizes the model cannot run with, an
 //! inputs file whose names, shapes or types do not fit, flags that do not go together.
 
+mod cli_support;
 mod npz_support;
-mod study_support;
 
 use std::path::Path;
 use std::process::Output;
 
+use cli_support::epbench;
 use epbench::onnx::{Dim, ElemType, FloatType, GraphBuilder, write_model};
 use npz_support::{bert_inputs, write_npz};
-use study_support::epbench;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -6,11 +6,11 @@
 //! model is onnxconverter-common's fp16 BERT (tests/fixtures/fix), which the project did not
 //! build.
 
+mod cli_support;
 mod coreml_support;
-mod study_support;
 
+use cli_support::{epbench, succeeded, written};
 use serde_json::Value;
-use study_support::{epbench, succeeded, written};
 
 const CANNOT_EXECUTE: &str = "Executing a CoreML model is not supported on this platform";
 

@@ -6,13 +6,13 @@
 //! No timing assertions: that every number the verdict and the report state is one the run
 //! measured, and that every variant ran with outputs checked against the original.
 
+mod cli_support;
 mod npz_support;
-mod study_support;
 
+use cli_support::{epbench, succeeded, written};
 use epbench::text::format::ms as format_ms;
 use npz_support::{bert_inputs, write_npz};
 use serde_json::Value;
-use study_support::{epbench, succeeded, written};
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/fix/{name}", env!("CARGO_MANIFEST_DIR"))

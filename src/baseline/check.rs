@@ -11,6 +11,7 @@ use super::noise::NoiseBasis;
 use super::run::RunSet;
 use crate::stats::Verdict;
 use crate::stats::runs::log_location;
+use crate::text::format::percent;
 
 /// The threshold `epbench baseline check` uses unless told otherwise: 10%.
 pub const DEFAULT_THRESHOLD: f64 = 0.10;
@@ -132,11 +133,11 @@ fn floor_above_threshold(rows: &[CheckRow], threshold: f64) -> Option<String> {
         })?;
     (highest > threshold).then(|| {
         format!(
-            "the learned noise floor reaches {:.1}%, above the {:.1}% threshold: smaller \
+            "the learned noise floor reaches {}, above the {} threshold: smaller \
              regressions cannot be told from run-to-run noise on this machine; more runs on either \
              side lower it (several --from directories, `epbench baseline save NAME --append`)",
-            highest * 100.0,
-            threshold * 100.0
+            percent(highest),
+            percent(threshold)
         )
     })
 }

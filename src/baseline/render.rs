@@ -144,10 +144,10 @@ pub fn check(report: &CheckReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Checking {} against baseline {}; threshold {:.1}%, 95% confidence",
+        "Checking {} against baseline {}; threshold {}, 95% confidence",
         describe_short(&report.current),
         describe_short(&report.baseline),
-        report.threshold * 100.0
+        percent(report.threshold)
     );
     let _ = writeln!(out, "  baseline  {}", describe(&report.baseline));
     let _ = writeln!(out, "  current   {}", describe(&report.current));

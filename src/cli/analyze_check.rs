@@ -12,6 +12,7 @@ use std::time::Instant;
 use epbench::partitions::RuleFamily;
 use epbench::partitions::agreement::{self, Case, CaseOutcome, ModelCheck};
 use epbench::runtime::{CoreMlOptions, Ep};
+use epbench::text::Table;
 
 use super::output::print_json;
 
@@ -216,22 +217,27 @@ fn print_text(
         args.runtime.version(),
         args.family.name
     );
-    println!(
-        "{:<30} {:>7} {:>14} {:>10} {:>16} {:>13} {:>9}",
-        "case", "models", "exact", "exact %", "nodes same", "nodes same %", "no load/crash"
-    );
+    let mut table = Table::new(&[
+        "case",
+        "models",
+        "exact",
+        "exact %",
+        "nodes same",
+        "nodes same %",
+        "no load/crash",
+    ]);
     for (case, s) in &summary.per_case {
-        println!(
-            "{:<30} {:>7} {:>14} {:>9.2}% {:>16} {:>12.2}% {:>9}",
+        table.row(vec![
             case.label(),
-            s.models,
-            s.models_exact,
-            s.models_exact_pct(),
+            s.models.to_string(),
+            s.models_exact.to_string(),
+            format!("{:.2}%", s.models_exact_pct()),
             format!("{}/{}", s.nodes_same, s.nodes),
-            s.nodes_same_pct(),
-            s.not_measured + s.crashed
-        );
+            format!("{:.2}%", s.nodes_same_pct()),
+            (s.not_measured + s.crashed).to_string(),
+        ]);
     }
+    print!("{}", table.render());
     if !summary.disagreements.is_empty() {
         println!("\nDisagreements by op and reason (cases, nodes):");
         for g in &summary.disagreements {

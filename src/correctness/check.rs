@@ -160,25 +160,12 @@ pub fn compare_models(
             && candidate.config.optimization == reference.config.optimization
             && candidate.config.disabled_optimizers == reference.config.disabled_optimizers,
     };
-    let tolerance = pairing.tolerance();
-    let outputs = compare_sessions(
-        (&mut candidate_session, &candidate.label),
-        (&mut reference_session, &reference.label),
+    compare_built(
+        (candidate, &mut candidate_session),
+        (reference, &mut reference_session),
         &inputs,
-        &tolerance,
-    )?;
-    let report = |target: &Target, dtype: FloatType| SideReport {
-        model: target.label.clone(),
-        ep: target.config.ep.clone(),
-        dtype: dtype.name(),
-        opt_level: Some(target.config.optimization),
-    };
-    Ok(Comparison::new(
-        report(candidate, candidate_dtype),
-        report(reference, reference_dtype),
-        tolerance,
-        outputs,
-    ))
+        &pairing,
+    )
 }
 
 /// Runs `candidate` and `reference` on the same named `inputs` (each session takes them by
@@ -195,11 +182,27 @@ pub fn compare_models_on(
     let mut candidate_session = candidate.session(Role::Candidate)?;
     let mut reference_session = reference.session(Role::Reference)?;
     let named: Vec<NamedInput<'_>> = inputs.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    compare_built(
+        (candidate, &mut candidate_session),
+        (reference, &mut reference_session),
+        &named,
+        pairing,
+    )
+}
+
+/// Runs both built sides on `inputs` and compares every output with the tolerance `pairing`
+/// calls for.
+fn compare_built(
+    (candidate, candidate_session): (&Target, &mut Session),
+    (reference, reference_session): (&Target, &mut Session),
+    inputs: &[NamedInput<'_>],
+    pairing: &Pairing,
+) -> Result<Comparison, CorrectnessError> {
     let tolerance = pairing.tolerance();
     let outputs = compare_sessions(
-        (&mut candidate_session, &candidate.label),
-        (&mut reference_session, &reference.label),
-        &named,
+        (candidate_session, &candidate.label),
+        (reference_session, &reference.label),
+        inputs,
         &tolerance,
     )?;
     let report = |target: &Target, side: &Side| SideReport {

@@ -15,6 +15,9 @@ pub enum FixError {
     SameFile { path: PathBuf },
     #[error("{0}")]
     Usage(String),
+    /// ORT rejects the rewritten graph (e.g. a size the model's shape arithmetic cannot take).
+    #[error("the fixed model does not load in ONNX Runtime, so nothing was written: {0}")]
+    FixedModelRejected(Box<crate::Error>),
     #[error(transparent)]
     Rewrite(#[from] crate::rewrite::RewriteError),
     #[error(transparent)]

@@ -131,7 +131,7 @@ pub fn fix(request: &FixRequest) -> Result<FixReport, FixError> {
         variant: None,
     };
     let (inputs, inputs_from) = choose_inputs(request, &fixed_model)?;
-    let dtypes = (float_type_of(&model), float_type_of(&fixed));
+    let dtypes = (FloatType::of_model(&model), FloatType::of_model(&fixed));
     let outputs = compare(
         request,
         &fixed_model,
@@ -224,7 +224,10 @@ fn choose_inputs(
     request: &FixRequest,
     fixed: &ResolvedModel,
 ) -> Result<(NamedInputs, String), FixError> {
-    let session = SessionConfig::new(Ep::Cpu).build(&fixed.path)?.session;
+    let session = SessionConfig::new(Ep::Cpu)
+        .build(&fixed.path)
+        .map_err(|e| FixError::FixedModelRejected(Box::new(e)))?
+        .session;
     let original = SessionConfig::new(Ep::Cpu)
         .build(&request.model.path)?
         .session;
@@ -315,21 +318,6 @@ fn compare(
         max_abs_change,
         comparison,
     })
-}
-
-/// fp16 when any graph input or output is float16 (what the correctness module's `dtype_of`
-/// says for a file), fp32 otherwise.
-pub(crate) fn float_type_of(model: &crate::onnx::ModelProto) -> FloatType {
-    let fp16 = model.graph.iter().any(|g| {
-        g.input.iter().chain(&g.output).any(|v| {
-            matches!(
-                v.r#type.as_ref().and_then(|t| t.value.as_ref()),
-                Some(crate::onnx::proto::type_proto::Value::TensorType(t))
-                    if t.elem_type == crate::onnx::proto::data_type::FLOAT16
-            )
-        })
-    });
-    if fp16 { FloatType::F16 } else { FloatType::F32 }
 }
 
 /// Moves the staged model (and its data file) to `out`: the data first, so the model never

@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use crate::measure::partitions;
-use crate::partitions::{self as rules_analysis, AnalyzeOptions};
-use crate::runtime::{CoreMlOptions, Ep};
+use crate::runtime::Ep;
 use crate::study::results::PartitionOutcome;
 use crate::workload::NamedInputs;
 
@@ -30,20 +29,4 @@ pub fn partitions_on(model: &Path, ep: &Ep, inputs: &NamedInputs) -> Option<Part
     partitions::on_ep(model, ep, &profiles.path().join("profile"), feed)
         .transpose()
         .map(PartitionOutcome::from)
-}
-
-/// The offline CoreML analysis of `model` for the format and shape option of `options` (the
-/// current release's rules).
-pub(super) fn analyze_for(
-    model: &Path,
-    options: &CoreMlOptions,
-) -> Result<rules_analysis::Analysis, rules_analysis::PartitionError> {
-    rules_analysis::analyze_file(
-        model,
-        AnalyzeOptions {
-            format: options.format,
-            require_static_input_shapes: options.static_shapes,
-            ..AnalyzeOptions::default()
-        },
-    )
 }

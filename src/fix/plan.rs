@@ -89,7 +89,7 @@ pub fn plan(choice: &Choice, model: &Path) -> Result<Plan, FixError> {
                     ep.kind()
                 )));
             };
-            let analysis = super::partitions::analyze_for(model, options)?;
+            let analysis = crate::measure::partitions::coreml_analysis(model, options)?;
             let rules = analysis
                 .primary()
                 .and_then(|p| p.provenance.rule_set())

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::rewrite::Changes;
 use crate::study::results::PartitionOutcome;
+use crate::text::format::counted_ops;
 
 use super::FixReport;
 
@@ -16,16 +17,14 @@ fn partitions_line(outcome: &PartitionOutcome) -> String {
             let supported = n
                 .supported_nodes
                 .map_or(String::new(), |s| format!(", {s} on the EP"));
-            let cpu: Vec<String> = n
-                .cpu_ops
-                .iter()
-                .take(6)
-                .map(|(op, count)| format!("{op} x{count}"))
-                .collect();
-            let cpu = if cpu.is_empty() {
+            let cpu = if n.cpu_ops.is_empty() {
                 String::new()
             } else {
-                format!("; CPU: {}", cpu.join(", "))
+                let most = n.cpu_ops.iter().take(6);
+                format!(
+                    "; CPU: {}",
+                    counted_ops(most.map(|(op, c)| (op.as_str(), *c)))
+                )
             };
             format!(
                 "{} partition(s), {} nodes{supported}{cpu} [{}]",

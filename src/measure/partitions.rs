@@ -150,15 +150,7 @@ pub fn coreml(model: &Path, options: &CoreMlOptions) -> Result<PartitionNumbers,
             measured.report.provenance.describe(),
         ));
     }
-    let analysis = partitions::analyze_file(
-        model,
-        AnalyzeOptions {
-            format: options.format,
-            require_static_input_shapes: options.static_shapes,
-            ..AnalyzeOptions::default()
-        },
-    )
-    .map_err(PartitionsError::Partitions)?;
+    let analysis = coreml_analysis(model, options).map_err(PartitionsError::Partitions)?;
     let report = analysis.primary().ok_or(PartitionsError::NoPrediction)?;
     let rules = report
         .provenance
@@ -173,6 +165,22 @@ pub fn coreml(model: &Path, options: &CoreMlOptions) -> Result<PartitionNumbers,
             analysis.optimised_by
         ),
     ))
+}
+
+/// The offline CoreML analysis of `model` for the format and shape option of `options` (the
+/// current release's rules).
+pub fn coreml_analysis(
+    model: &Path,
+    options: &CoreMlOptions,
+) -> Result<partitions::Analysis, partitions::PartitionError> {
+    partitions::analyze_file(
+        model,
+        AnalyzeOptions {
+            format: options.format,
+            require_static_input_shapes: options.static_shapes,
+            ..AnalyzeOptions::default()
+        },
+    )
 }
 
 /// Partitions as the CoreML EP logged them while `built` was created.

@@ -88,6 +88,20 @@ impl FloatType {
             FloatType::F16 => ElemType::Float16,
         }
     }
+
+    /// The float type of a model file: fp16 when any graph input or output is float16 (what
+    /// the correctness module infers from a session's inputs and outputs), fp32 otherwise.
+    pub fn of_model(model: &ModelProto) -> FloatType {
+        let fp16 = model.graph.iter().any(|g| {
+            g.input.iter().chain(&g.output).any(|v| {
+                matches!(
+                    v.r#type.as_ref().and_then(|t| t.value.as_ref()),
+                    Some(type_proto::Value::TensorType(t)) if t.elem_type == data_type::FLOAT16
+                )
+            })
+        });
+        if fp16 { FloatType::F16 } else { FloatType::F32 }
+    }
 }
 
 /// onnxconverter-common's defaults (`min_positive_val`, `max_finite_val`).

@@ -3,11 +3,12 @@
 //! does (`--dim_param`/`--dim_value`, `--input_name`/`--input_shape`), then folding the shape
 //! arithmetic that became constant ([`super::fold`]) so that the graph itself is static.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::onnx::proto::{GraphProto, ValueInfoProto, tensor_shape_proto::dimension, type_proto};
+use crate::onnx::proto::tensor_shape_proto::{Dimension, dimension};
+use crate::onnx::proto::{GraphProto, ValueInfoProto, type_proto};
 
 use super::RewriteError;
 
@@ -136,99 +137,134 @@ fn is_dynamic(d: &Option<dimension::Value>) -> bool {
 /// (outputs, `value_info`). Errors for a name no input uses, an input that does not exist, a
 /// shape of the wrong rank, or a size that contradicts a fixed dim or another size given.
 pub fn fix_dims(graph: &mut GraphProto, fixes: &DimFixes) -> Result<DimsFixed, RewriteError> {
-    let initializers: std::collections::HashSet<&str> =
-        graph.initializer.iter().map(|t| t.name.as_str()).collect();
-    let inputs: Vec<(String, Dims)> = graph
+    let inputs = graph_inputs(graph);
+    let mut sizes = Sizes::default();
+    sizes.by_name(&fixes.by_name, &inputs)?;
+    let per_input = sizes.by_input(&fixes.by_input, &inputs)?;
+    Ok(write_sizes(graph, &inputs, &sizes.0, &per_input))
+}
+
+/// The graph's inputs that are not initializers, with their dims.
+fn graph_inputs(graph: &GraphProto) -> Vec<(String, Dims)> {
+    let initializers: HashSet<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
+    graph
         .input
         .iter()
         .filter(|i| !initializers.contains(i.name.as_str()))
         .filter_map(|i| Some((i.name.clone(), dims_of(i)?)))
+        .collect()
+}
+
+/// The `dim_param` names `graph`'s inputs use (initializers aside), sorted, each once: the
+/// names `--dims` accepts.
+pub fn input_dim_names(graph: &GraphProto) -> Vec<String> {
+    dim_names(&graph_inputs(graph))
+}
+
+/// The `dim_param` names the inputs use, sorted, each once.
+fn dim_names(inputs: &[(String, Dims)]) -> Vec<String> {
+    let mut names: Vec<String> = inputs
+        .iter()
+        .flat_map(|(_, dims)| dims.iter())
+        .filter_map(|d| match d {
+            Some(dimension::Value::DimParam(p)) if !p.is_empty() => Some(p.clone()),
+            _ => None,
+        })
         .collect();
-    let known_names: Vec<String> = {
-        let mut names: Vec<String> = inputs
-            .iter()
-            .flat_map(|(_, dims)| dims.iter())
-            .filter_map(|d| match d {
-                Some(dimension::Value::DimParam(p)) if !p.is_empty() => Some(p.clone()),
-                _ => None,
-            })
-            .collect();
-        names.sort();
-        names.dedup();
-        names
-    };
-    let mut sizes: BTreeMap<String, i64> = BTreeMap::new();
-    let mut assign = |name: &str, value: i64, source: &str| -> Result<(), RewriteError> {
-        match sizes.insert(name.to_string(), value) {
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The size of each `dim_param` name, from `--dims` and from the named dims of `--shape`s.
+#[derive(Default)]
+struct Sizes(BTreeMap<String, i64>);
+
+impl Sizes {
+    /// Records `name = value`; an error if `name` already has another size.
+    fn assign(&mut self, name: &str, value: i64, source: &str) -> Result<(), RewriteError> {
+        match self.0.insert(name.to_string(), value) {
             Some(previous) if previous != value => Err(RewriteError::Conflict(format!(
                 "dim `{name}` is given as {previous} and as {value} ({source})"
             ))),
             _ => Ok(()),
         }
-    };
-    for (name, value) in &fixes.by_name {
-        if !known_names.contains(name) {
-            return Err(RewriteError::UnknownDim {
-                name: name.clone(),
-                known: if known_names.is_empty() {
-                    "none (every input dim is fixed or unnamed; use --shape INPUT=D1xD2)".into()
-                } else {
-                    known_names.join(", ")
-                },
-            });
-        }
-        assign(name, *value, "--dims")?;
-    }
-    // Unnamed dynamic dims get their size per input.
-    let mut per_input: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for (input, shape) in &fixes.by_input {
-        let Some((_, dims)) = inputs.iter().find(|(n, _)| n == input) else {
-            let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
-            return Err(RewriteError::UnknownInput {
-                name: input.clone(),
-                known: names.join(", "),
-            });
-        };
-        if dims.len() != shape.len() {
-            return Err(RewriteError::WrongRank {
-                input: input.clone(),
-                rank: dims.len(),
-                declared: describe(dims),
-                given: shape.len(),
-            });
-        }
-        for (axis, (dim, &size)) in dims.iter().zip(shape).enumerate() {
-            match dim {
-                Some(dimension::Value::DimValue(v)) if *v > 0 && *v != size => {
-                    return Err(RewriteError::Conflict(format!(
-                        "input `{input}` has dim {axis} fixed at {v}, but --shape gives {size}"
-                    )));
-                }
-                Some(dimension::Value::DimParam(p)) if !p.is_empty() => {
-                    assign(p, size, &format!("--shape {input}"))?;
-                }
-                _ => {}
-            }
-        }
-        per_input.insert(input.clone(), shape.clone());
     }
 
-    let set = |dims: &mut Vec<crate::onnx::proto::tensor_shape_proto::Dimension>,
-               whole: Option<&Vec<i64>>| {
-        let mut changed = false;
-        for (axis, d) in dims.iter_mut().enumerate() {
-            let size = match (&d.value, whole) {
-                (_, Some(shape)) if is_dynamic(&d.value) => Some(shape[axis]),
-                (Some(dimension::Value::DimParam(p)), _) => sizes.get(p).copied(),
-                _ => None,
-            };
-            if let Some(size) = size {
-                d.value = Some(dimension::Value::DimValue(size));
-                changed = true;
+    /// `--dims`: every name must be one the inputs use.
+    fn by_name(
+        &mut self,
+        fixes: &[(String, i64)],
+        inputs: &[(String, Dims)],
+    ) -> Result<(), RewriteError> {
+        let known_names = dim_names(inputs);
+        for (name, value) in fixes {
+            if !known_names.contains(name) {
+                return Err(RewriteError::UnknownDim {
+                    name: name.clone(),
+                    known: if known_names.is_empty() {
+                        "none (every input dim is fixed or unnamed; use --shape INPUT=D1xD2)".into()
+                    } else {
+                        known_names.join(", ")
+                    },
+                });
             }
+            self.assign(name, *value, "--dims")?;
         }
-        changed
-    };
+        Ok(())
+    }
+
+    /// `--shape`: the whole shape of an existing input, of its rank, agreeing with its fixed
+    /// dims; its named dims get their sizes for every other use of the name. Returns the
+    /// shapes by input, for the unnamed dynamic dims.
+    fn by_input(
+        &mut self,
+        fixes: &[(String, Vec<i64>)],
+        inputs: &[(String, Dims)],
+    ) -> Result<BTreeMap<String, Vec<i64>>, RewriteError> {
+        let mut per_input: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for (input, shape) in fixes {
+            let Some((_, dims)) = inputs.iter().find(|(n, _)| n == input) else {
+                let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+                return Err(RewriteError::UnknownInput {
+                    name: input.clone(),
+                    known: names.join(", "),
+                });
+            };
+            if dims.len() != shape.len() {
+                return Err(RewriteError::WrongRank {
+                    input: input.clone(),
+                    rank: dims.len(),
+                    declared: describe(dims),
+                    given: shape.len(),
+                });
+            }
+            for (axis, (dim, &size)) in dims.iter().zip(shape).enumerate() {
+                match dim {
+                    Some(dimension::Value::DimValue(v)) if *v > 0 && *v != size => {
+                        return Err(RewriteError::Conflict(format!(
+                            "input `{input}` has dim {axis} fixed at {v}, but --shape gives {size}"
+                        )));
+                    }
+                    Some(dimension::Value::DimParam(p)) if !p.is_empty() => {
+                        self.assign(p, size, &format!("--shape {input}"))?;
+                    }
+                    _ => {}
+                }
+            }
+            per_input.insert(input.clone(), shape.clone());
+        }
+        Ok(per_input)
+    }
+}
+
+/// Writes the sizes into the inputs, outputs and `value_info` of `graph`.
+fn write_sizes(
+    graph: &mut GraphProto,
+    inputs: &[(String, Dims)],
+    sizes: &BTreeMap<String, i64>,
+    per_input: &BTreeMap<String, Vec<i64>>,
+) -> DimsFixed {
     let mut fixed = DimsFixed {
         names: sizes.clone(),
         ..DimsFixed::default()
@@ -253,14 +289,38 @@ pub fn fix_dims(graph: &mut GraphProto, fixes: &DimFixes) -> Result<DimsFixed, R
         let Some(shape) = tensor.shape.as_mut() else {
             continue;
         };
-        if set(&mut shape.dim, whole) && is_input {
+        if set_dims(&mut shape.dim, whole, sizes) && is_input {
             fixed.inputs.push(info.name.clone());
         }
         if is_input && shape.dim.iter().any(|d| is_dynamic(&d.value)) {
             fixed.still_dynamic.push(info.name.clone());
         }
     }
-    Ok(fixed)
+    fixed
+}
+
+/// Sets each dynamic dim from `whole` (an input's `--shape`), each named one from `sizes`.
+/// Returns whether any dim changed.
+fn set_dims(
+    dims: &mut [Dimension],
+    whole: Option<&Vec<i64>>,
+    sizes: &BTreeMap<String, i64>,
+) -> bool {
+    let mut changed = false;
+    for (axis, d) in dims.iter_mut().enumerate() {
+        let size = match (&d.value, whole) {
+            // A value declared again under an input's name (an output or value_info entry)
+            // may have another rank: only the dims the shape has are set.
+            (_, Some(shape)) if is_dynamic(&d.value) => shape.get(axis).copied(),
+            (Some(dimension::Value::DimParam(p)), _) => sizes.get(p).copied(),
+            _ => None,
+        };
+        if let Some(size) = size {
+            d.value = Some(dimension::Value::DimValue(size));
+            changed = true;
+        }
+    }
+    changed
 }
 
 #[cfg(test)]
@@ -321,6 +381,21 @@ mod tests {
         let mut g = graph();
         fix_dims(&mut g, &fixes("", &["ids=1x64"])).unwrap();
         assert_eq!(describe(&dims_of(&g.input[1]).unwrap()), "[1, 64]");
+    }
+
+    #[test]
+    fn a_value_declared_again_with_another_rank_gets_the_dims_the_shape_has() {
+        let mut g = graph();
+        g.value_info.push(value_info(
+            "ids",
+            ElemType::Int64,
+            &[Dim::from("batch"), Dim::from("seq"), Dim::from("extra")],
+        ));
+        fix_dims(&mut g, &fixes("", &["ids=1x64"])).unwrap();
+        assert_eq!(
+            describe(&dims_of(&g.value_info[0]).unwrap()),
+            "[1, 64, extra]"
+        );
     }
 
     #[test]

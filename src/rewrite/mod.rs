@@ -189,29 +189,11 @@ pub fn survey(model: &ModelProto) -> Result<Survey, RewriteError> {
     })
 }
 
-/// The named dynamic dims (`dim_param`) of `model`'s graph inputs, sorted, each once.
+/// The named dynamic dims (`dim_param`) of `model`'s graph inputs, sorted, each once: the names
+/// [`Rewrite::FixDims`] accepts.
 pub fn dynamic_dim_names(model: &ModelProto) -> Result<Vec<String>, RewriteError> {
     let graph = model.graph.as_ref().ok_or(RewriteError::NoGraph)?;
-    let mut dynamic_dims: Vec<String> = graph
-        .input
-        .iter()
-        .filter_map(|i| match i.r#type.as_ref()?.value.as_ref()? {
-            crate::onnx::proto::type_proto::Value::TensorType(t) => t.shape.as_ref(),
-            _ => None,
-        })
-        .flat_map(|shape| &shape.dim)
-        .filter_map(|d| match &d.value {
-            Some(crate::onnx::proto::tensor_shape_proto::dimension::Value::DimParam(p))
-                if !p.is_empty() =>
-            {
-                Some(p.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    dynamic_dims.sort();
-    dynamic_dims.dedup();
-    Ok(dynamic_dims)
+    Ok(dims::input_dim_names(graph))
 }
 
 /// A node's identity across a rewrite: its name, or its first output for unnamed nodes.
@@ -287,7 +269,16 @@ fn apply_one(
     model: &mut ModelProto,
     rewrite: &Rewrite,
 ) -> Result<(String, Detail, bool), RewriteError> {
-    let subgraph_note = |model: &ModelProto| match (
+    match rewrite {
+        Rewrite::FixDims(fixes) => apply_fix_dims(model, fixes),
+        Rewrite::GeluTanh { form } => apply_gelu_tanh(model, *form),
+        Rewrite::Float { to, keep_io_types } => apply_float(model, *to, *keep_io_types),
+    }
+}
+
+/// What a rewrite of the main graph did not enter, for its summary.
+fn subgraph_note(model: &ModelProto) -> &'static str {
+    match (
         model.graph.as_ref().is_some_and(graph::has_subgraphs),
         !model.functions.is_empty(),
     ) {
@@ -297,96 +288,104 @@ fn apply_one(
         (true, false) => " (subgraphs of If/Loop/Scan nodes are left as they are)",
         (false, true) => " (model-local functions are left as they are)",
         (false, false) => "",
-    };
-    match rewrite {
-        Rewrite::FixDims(fixes) => {
-            let graph = model.graph.as_mut().ok_or(RewriteError::NoGraph)?;
-            let dims = dims::fix_dims(graph, fixes)?;
-            if dims.inputs.is_empty() {
-                let summary = "no input had a dynamic dim to fix; nothing changed".to_string();
-                let detail = Detail::Dims {
-                    dims,
-                    folded: BTreeMap::new(),
-                    fold_passes: 0,
-                };
-                return Ok((summary, detail, false));
-            }
-            let folded = fold::fold_constants(model)?;
-            let sizes: Vec<String> = dims.names.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            let mut summary = format!(
-                "fixed {} on {} input(s); folded {} node(s) of shape arithmetic into constants",
-                if sizes.is_empty() {
-                    "the given shapes".into()
-                } else {
-                    sizes.join(", ")
-                },
-                dims.inputs.len(),
-                folded.total()
-            );
-            if !dims.still_dynamic.is_empty() {
-                summary.push_str(&format!(
-                    "; still dynamic: {}",
-                    dims.still_dynamic.join(", ")
-                ));
-            }
-            summary.push_str(subgraph_note(model));
-            Ok((
-                summary,
-                Detail::Dims {
-                    dims,
-                    folded: folded.by_op,
-                    fold_passes: folded.passes,
-                },
-                true,
-            ))
-        }
-        Rewrite::GeluTanh { form } => {
-            let sites = gelu::gelu_to_tanh(model, *form)?;
-            let applied = !sites.is_empty();
-            let summary = if applied {
-                let mut forms: BTreeMap<&str, usize> = BTreeMap::new();
-                for s in &sites {
-                    *forms.entry(s.form).or_default() += 1;
-                }
-                let list: Vec<String> = forms.iter().map(|(f, n)| format!("{n} x {f}")).collect();
-                format!(
-                    "replaced {} exact GELU(s) ({}) with the tanh approximation{}",
-                    sites.len(),
-                    list.join(", "),
-                    subgraph_note(model)
-                )
-            } else {
-                format!(
-                    "no exact GELU found (Div/Erf/Add/Mul/Mul, com.microsoft:Gelu, Gelu); nothing changed{}",
-                    subgraph_note(model)
-                )
-            };
-            Ok((summary, Detail::Gelu { sites }, applied))
-        }
-        Rewrite::Float { to, keep_io_types } => {
-            let converted = float::convert_float(model, *to, *keep_io_types)?;
-            let applied = !converted.is_empty();
-            let (from, into) = match to {
-                FloatTarget::Fp32 => ("float16", "float32"),
-                FloatTarget::Fp16 => ("float32", "float16"),
-            };
-            let summary = if applied {
-                format!(
-                    "converted {} tensor(s), {} cast target(s) and {} declared value(s) from {from} to {into}{}{}",
-                    converted.tensors,
-                    converted.casts,
-                    converted.values,
-                    if converted.edge_casts > 0 {
-                        format!("; {} Cast(s) added at the edges", converted.edge_casts)
-                    } else {
-                        String::new()
-                    },
-                    subgraph_note(model)
-                )
-            } else {
-                format!("the graph has no {from} tensors or values; nothing changed")
-            };
-            Ok((summary, Detail::Float(converted), applied))
-        }
     }
+}
+
+fn apply_fix_dims(
+    model: &mut ModelProto,
+    fixes: &DimFixes,
+) -> Result<(String, Detail, bool), RewriteError> {
+    let graph = model.graph.as_mut().ok_or(RewriteError::NoGraph)?;
+    let dims = dims::fix_dims(graph, fixes)?;
+    if dims.inputs.is_empty() {
+        let summary = "no input had a dynamic dim to fix; nothing changed".to_string();
+        let detail = Detail::Dims {
+            dims,
+            folded: BTreeMap::new(),
+            fold_passes: 0,
+        };
+        return Ok((summary, detail, false));
+    }
+    let folded = fold::fold_constants(model)?;
+    let sizes: Vec<String> = dims.names.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    let mut summary = format!(
+        "fixed {} on {} input(s); folded {} node(s) of shape arithmetic into constants",
+        if sizes.is_empty() {
+            "the given shapes".into()
+        } else {
+            sizes.join(", ")
+        },
+        dims.inputs.len(),
+        folded.total()
+    );
+    if !dims.still_dynamic.is_empty() {
+        summary.push_str(&format!(
+            "; still dynamic: {}",
+            dims.still_dynamic.join(", ")
+        ));
+    }
+    summary.push_str(subgraph_note(model));
+    let detail = Detail::Dims {
+        dims,
+        folded: folded.by_op,
+        fold_passes: folded.passes,
+    };
+    Ok((summary, detail, true))
+}
+
+fn apply_gelu_tanh(
+    model: &mut ModelProto,
+    form: GeluForm,
+) -> Result<(String, Detail, bool), RewriteError> {
+    let sites = gelu::gelu_to_tanh(model, form)?;
+    let applied = !sites.is_empty();
+    let summary = if applied {
+        let mut forms: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &sites {
+            *forms.entry(s.form).or_default() += 1;
+        }
+        let list: Vec<String> = forms.iter().map(|(f, n)| format!("{n} x {f}")).collect();
+        format!(
+            "replaced {} exact GELU(s) ({}) with the tanh approximation{}",
+            sites.len(),
+            list.join(", "),
+            subgraph_note(model)
+        )
+    } else {
+        format!(
+            "no exact GELU found (Div/Erf/Add/Mul/Mul, com.microsoft:Gelu, Gelu); nothing changed{}",
+            subgraph_note(model)
+        )
+    };
+    Ok((summary, Detail::Gelu { sites }, applied))
+}
+
+fn apply_float(
+    model: &mut ModelProto,
+    to: FloatTarget,
+    keep_io_types: bool,
+) -> Result<(String, Detail, bool), RewriteError> {
+    let converted = float::convert_float(model, to, keep_io_types)?;
+    let applied = !converted.is_empty();
+    let (from, into) = match to {
+        FloatTarget::Fp32 => ("float16", "float32"),
+        FloatTarget::Fp16 => ("float32", "float16"),
+    };
+    let summary = if applied {
+        format!(
+            "converted {} tensor(s), {} cast target(s) and {} declared value(s) from {from} to {into}{}{}",
+            converted.tensors,
+            converted.casts,
+            converted.values,
+            if converted.edge_casts > 0 {
+                format!("; {} Cast(s) added at the edges", converted.edge_casts)
+            } else {
+                String::new()
+            },
+            subgraph_note(model)
+        )
+    } else {
+        format!("the graph has no {from} tensors or values; nothing changed")
+    };
+    Ok((summary, Detail::Float(converted), applied))
 }

@@ -5,6 +5,7 @@
 //! those, i.e. at the geometric mean of the runs' medians. Runs are weighted equally whatever
 //! their sample counts, because between-run differences, not samples, dominate the uncertainty.
 
+use super::moments::mean;
 use super::quantile::median;
 
 /// The mean over runs of the log median. NaN when a run is empty or there are no runs.
@@ -23,7 +24,7 @@ pub fn between_run_spread(runs: &[&[f64]]) -> Option<(f64, usize)> {
         return None;
     }
     let locations: Vec<f64> = runs.iter().map(|run| log_location(&[run])).collect();
-    let mean = locations.iter().sum::<f64>() / locations.len() as f64;
+    let mean = mean(&locations)?;
     let squares = locations.iter().map(|l| (l - mean).powi(2)).sum();
     Some((squares, runs.len() - 1))
 }

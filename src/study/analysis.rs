@@ -22,7 +22,7 @@ use crate::text::format::percent;
 use crate::zoo::Variant;
 
 use super::StudyError;
-use super::results::{Row, Subject};
+use super::results::{Row, Subject, of_findings, providers_of};
 
 /// A difference smaller than this (5%) is not called a speed-up or a slow-down even when it is
 /// statistically clear: it is within what a machine's state changes between runs.
@@ -338,17 +338,8 @@ pub(super) fn analyse_rows(rows: &[&Row], noise: Option<&BetweenRunNoise>) -> An
         }
     }
     for finding in findings {
-        let of_finding: Vec<&Row> = rows
-            .iter()
-            .copied()
-            .filter(|r| r.finding == finding)
-            .collect();
-        let mut providers: Vec<EpKind> = Vec::new();
-        for row in &of_finding {
-            if !providers.contains(&row.provider) {
-                providers.push(row.provider);
-            }
-        }
+        let of_finding = of_findings(rows.iter().copied(), &[finding]);
+        let providers = providers_of(&of_finding);
         // The EP against the CPU on the same variant.
         for cpu in of_finding.iter().filter(|r| r.provider == EpKind::Cpu) {
             for ep in of_finding

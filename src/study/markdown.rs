@@ -11,7 +11,7 @@ use super::analysis::PRACTICAL;
 use super::plots::Chart;
 use super::results::{
     Correctness, EpState, PartitionNumbers, PartitionOutcome, PartitionRow, Row, Status,
-    StudyResults, Subject,
+    StudyResults, Subject, of_findings,
 };
 use super::summary::first_line;
 
@@ -107,11 +107,7 @@ pub fn render(results: &StudyResults, charts: &[Chart]) -> String {
     header(&mut out, results, &title);
     ep_unavailable(&mut out, results);
     for (finding, heading, question, chart_names) in SECTIONS {
-        let rows: Vec<&Row> = results
-            .rows
-            .iter()
-            .filter(|r| r.finding == finding)
-            .collect();
+        let rows = of_findings(&results.rows, &[finding]);
         if rows.is_empty() {
             continue;
         }

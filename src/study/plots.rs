@@ -13,7 +13,10 @@ use crate::suite::Finding;
 use crate::zoo::Variant;
 
 use super::model::ModelStudy;
-use super::results::{PartitionOutcome, PartitionSource, Row, Status, StudyResults, Subject};
+use super::results::{
+    PartitionOutcome, PartitionSource, Row, Status, StudyResults, Subject, of_findings,
+    providers_of,
+};
 use super::summary::first_line;
 
 const SIZE: (u32, u32) = (1200, 720);
@@ -90,6 +93,16 @@ enum Spec {
     Partitions(PartitionBars),
 }
 
+impl Spec {
+    fn title(&self) -> &str {
+        match self {
+            Spec::Bars(b) => &b.title,
+            Spec::Lines(l) => &l.title,
+            Spec::Partitions(p) => &p.title,
+        }
+    }
+}
+
 fn provider_colour(kind: EpKind) -> RGBColor {
     if kind == EpKind::Cpu {
         CPU_COLOUR
@@ -147,21 +160,14 @@ fn bars_of(
     value: impl Fn(&Row) -> Option<(f64, f64)>,
     whisker: Option<&'static str>,
 ) -> (Spec, Vec<String>) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| findings.contains(&r.finding))
-        .collect();
+    let rows = of_findings(&results.rows, findings);
     let mut labels: Vec<String> = Vec::new();
-    let mut providers: Vec<EpKind> = Vec::new();
     for row in &rows {
         if !labels.contains(&row.label) {
             labels.push(row.label.clone());
         }
-        if !providers.contains(&row.provider) {
-            providers.push(row.provider);
-        }
     }
+    let providers = providers_of(&rows);
     let series = providers
         .iter()
         .map(|&p| {
@@ -211,8 +217,16 @@ fn throughput_of(row: &Row) -> Option<(f64, f64)> {
 
 /// Every chart the results support, written into `dir` as PNG and SVG.
 pub fn write_all(results: &StudyResults, dir: &Path) -> Vec<Chart> {
-    let ep = provider_name(results.ep.kind);
-    let source = format!(
+    let source = source_line(results);
+    charts_of(results)
+        .into_iter()
+        .map(|(name, (spec, missing))| write_chart(dir, name, &spec, missing, &source))
+        .collect()
+}
+
+/// Where a chart's numbers come from, for its footer.
+fn source_line(results: &StudyResults) -> String {
+    format!(
         "ONNX Runtime {}; machine {}, {} cores; {} run",
         results.ort.description,
         results.machine.cpu,
@@ -222,25 +236,25 @@ pub fn write_all(results: &StudyResults, dir: &Path) -> Vec<Chart> {
         } else {
             "full"
         }
-    );
-    let mut specs: Vec<(&str, Spec, Vec<String>)> = Vec::new();
-    let mut add = |name: &'static str, (spec, missing): (Spec, Vec<String>)| {
-        specs.push((name, spec, missing));
-    };
+    )
+}
+
+/// The charts the results support, by file stem, with what each cannot show.
+fn charts_of(results: &StudyResults) -> Vec<(&'static str, (Spec, Vec<String>))> {
+    let ep = provider_name(results.ep.kind);
+    let has = |findings: &[Finding]| results.rows.iter().any(|r| findings.contains(&r.finding));
+    let mut charts = Vec::new();
     let models = [Finding::EpVsCpu, Finding::Vision];
-    if results.rows.iter().any(|r| models.contains(&r.finding)) {
-        add(
+    if has(&models) {
+        charts.push((
             "latency_per_model",
-            bars_of(
+            latency_bars(
                 results,
                 &models,
                 format!("Latency per model, CPU EP vs {ep} (batch 1, p50)"),
-                "latency per run, ms (log scale)",
-                latency_of,
-                Some("whisker: p90"),
             ),
-        );
-        add(
+        ));
+        charts.push((
             "throughput_per_model",
             bars_of(
                 results,
@@ -250,95 +264,94 @@ pub fn write_all(results: &StudyResults, dir: &Path) -> Vec<Chart> {
                 throughput_of,
                 None,
             ),
-        );
+        ));
     }
     let control = [Finding::Dtype, Finding::Vision];
-    if results.rows.iter().any(|r| control.contains(&r.finding)) {
-        add(
+    if has(&control) {
+        charts.push((
             "fp32_vs_fp16",
-            bars_of(
+            latency_bars(
                 results,
                 &control,
                 format!("fp32 vs fp16 graphs, CPU EP vs {ep} (p50)"),
-                "latency per run, ms (log scale)",
-                latency_of,
-                Some("whisker: p90"),
             ),
-        );
+        ));
     }
     if let Some(model) = &results.model {
-        let with_rewrites = [
-            Finding::EpVsCpu,
-            Finding::Shapes,
-            Finding::Activation,
-            Finding::Dtype,
-        ];
-        if results
-            .rows
-            .iter()
-            .any(|r| r.finding != Finding::EpVsCpu && with_rewrites.contains(&r.finding))
-        {
-            add(
+        let rewrites = [Finding::Shapes, Finding::Activation, Finding::Dtype];
+        if has(&rewrites) {
+            let with_rewrites = [
+                Finding::EpVsCpu,
+                Finding::Shapes,
+                Finding::Activation,
+                Finding::Dtype,
+            ];
+            charts.push((
                 "interventions",
-                bars_of(
+                latency_bars(
                     results,
                     &with_rewrites,
                     format!("The models and their rewrites, CPU EP vs {ep} (p50)"),
-                    "latency per run, ms (log scale)",
-                    latency_of,
-                    Some("whisker: p90"),
                 ),
-            );
+            ));
         }
-        add("options_partitions", options_bars(model, &ep));
+        charts.push(("options_partitions", options_bars(model, &ep)));
     }
-    if results.rows.iter().any(|r| r.finding == Finding::Batch) {
-        add("batch_scaling", batch_lines(results, &ep));
+    if has(&[Finding::Batch]) {
+        charts.push(("batch_scaling", batch_lines(results, &ep)));
     }
-    if results
-        .rows
-        .iter()
-        .any(|r| r.finding == Finding::Fragmentation)
-    {
-        add("fragmentation", fragmentation_lines(results, &ep));
+    if has(&[Finding::Fragmentation]) {
+        charts.push(("fragmentation", fragmentation_lines(results, &ep)));
     }
     if !results.partitions.is_empty() {
-        add("partitions", partition_bars(results, &ep));
+        charts.push(("partitions", partition_bars(results, &ep)));
     }
-    specs
-        .into_iter()
-        .map(|(name, spec, missing)| {
-            let png = dir.join(format!("{name}.png"));
-            let svg = dir.join(format!("{name}.svg"));
-            let title = match &spec {
-                Spec::Bars(b) => b.title.clone(),
-                Spec::Lines(l) => l.title.clone(),
-                Spec::Partitions(p) => p.title.clone(),
-            };
-            let footer = footer_lines(&missing, &source);
-            let error = draw(
-                BitMapBackend::new(&png, SIZE).into_drawing_area(),
-                &spec,
-                &footer,
-            )
-            .and_then(|()| {
-                draw(
-                    SVGBackend::new(&svg, SIZE).into_drawing_area(),
-                    &spec,
-                    &footer,
-                )
-            })
-            .err();
-            Chart {
-                name: name.to_string(),
-                title,
-                png,
-                svg,
-                missing,
-                error,
-            }
-        })
-        .collect()
+    charts
+}
+
+/// Grouped bars of the p50 latency with a p90 whisker.
+fn latency_bars(
+    results: &StudyResults,
+    findings: &[Finding],
+    title: String,
+) -> (Spec, Vec<String>) {
+    bars_of(
+        results,
+        findings,
+        title,
+        "latency per run, ms (log scale)",
+        latency_of,
+        Some("whisker: p90"),
+    )
+}
+
+/// Draws one chart as `dir/<name>.png` and `.svg`; a drawing error is the chart's, the other
+/// charts go on.
+fn write_chart(dir: &Path, name: &str, spec: &Spec, missing: Vec<String>, source: &str) -> Chart {
+    let png = dir.join(format!("{name}.png"));
+    let svg = dir.join(format!("{name}.svg"));
+    let footer = footer_lines(&missing, source);
+    let error = draw(
+        BitMapBackend::new(&png, SIZE).into_drawing_area(),
+        spec,
+        &footer,
+    )
+    .and_then(|()| {
+        draw(
+            SVGBackend::new(&svg, SIZE).into_drawing_area(),
+            spec,
+            &footer,
+        )
+    })
+    .err();
+    Chart {
+        name: name.to_string(),
+        title: spec.title().to_string(),
+        png,
+        svg,
+        missing,
+        error,
+    }
 }
 
 /// The lines under a chart: what it could not show, then where the numbers come from.
@@ -356,17 +369,8 @@ fn footer_lines(missing: &[String], source: &str) -> Vec<String> {
 }
 
 fn batch_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| r.finding == Finding::Batch)
-        .collect();
-    let mut providers: Vec<EpKind> = Vec::new();
-    for row in &rows {
-        if !providers.contains(&row.provider) {
-            providers.push(row.provider);
-        }
-    }
+    let rows = of_findings(&results.rows, &[Finding::Batch]);
+    let providers = providers_of(&rows);
     let series = providers
         .iter()
         .map(|&p| {
@@ -407,11 +411,7 @@ fn batch_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
 }
 
 fn fragmentation_lines(results: &StudyResults, ep: &str) -> (Spec, Vec<String>) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| r.finding == Finding::Fragmentation)
-        .collect();
+    let rows = of_findings(&results.rows, &[Finding::Fragmentation]);
     let mut series = Vec::new();
     let mut fits = Vec::new();
     let mut ticks: Vec<f64> = Vec::new();

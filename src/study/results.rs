@@ -143,6 +143,27 @@ impl fmt::Display for Subject {
     }
 }
 
+/// The rows of any of `findings`, in their order.
+pub fn of_findings<'r>(
+    rows: impl IntoIterator<Item = &'r Row>,
+    findings: &[Finding],
+) -> Vec<&'r Row> {
+    rows.into_iter()
+        .filter(|r| findings.contains(&r.finding))
+        .collect()
+}
+
+/// The providers of `rows`, in order of first appearance.
+pub fn providers_of(rows: &[&Row]) -> Vec<EpKind> {
+    let mut providers: Vec<EpKind> = Vec::new();
+    for row in rows {
+        if !providers.contains(&row.provider) {
+            providers.push(row.provider);
+        }
+    }
+    providers
+}
+
 impl Row {
     /// The latency statistics, when the row was measured.
     pub fn measured(&self) -> Option<&Measured> {

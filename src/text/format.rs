@@ -78,7 +78,13 @@ pub fn op_counts<'a>(ops: impl IntoIterator<Item = &'a str>) -> String {
     }
     let mut list: Vec<(&str, usize)> = counts.into_iter().collect();
     list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    list.iter()
+    counted_ops(list)
+}
+
+/// `Shape x12, Gather x8` for ops already counted, in the order given.
+pub fn counted_ops<'a>(counts: impl IntoIterator<Item = (&'a str, usize)>) -> String {
+    counts
+        .into_iter()
         .map(|(op, n)| format!("{op} x{n}"))
         .collect::<Vec<_>>()
         .join(", ")

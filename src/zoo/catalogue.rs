@@ -54,6 +54,94 @@ pub struct Catalogue {
     pub helpers: Vec<Variant>,
 }
 
+fn bad(msg: String) -> ZooError {
+    ZooError::Catalogue(msg)
+}
+
+/// The variants listed under the model called `owner`: each must parse and be of that model.
+fn parse_variants(owner: &str, names: &[String]) -> Result<Vec<Variant>, ZooError> {
+    names
+        .iter()
+        .map(|n| {
+            let v: Variant = n.parse()?;
+            if v.model_name() != owner {
+                return Err(bad(format!("variant `{n}` is listed under `{owner}`")));
+            }
+            Ok(v)
+        })
+        .collect()
+}
+
+/// Records `name` as listed; an error the second time.
+fn listed_once(seen: &mut BTreeSet<String>, name: &str) -> Result<(), ZooError> {
+    if seen.insert(name.to_string()) {
+        Ok(())
+    } else {
+        Err(bad(format!("model `{name}` is listed twice")))
+    }
+}
+
+fn transformer_entry(
+    entry: RawTransformer,
+    seen: &mut BTreeSet<String>,
+) -> Result<TransformerEntry, ZooError> {
+    let model = TransformerModel::ALL
+        .into_iter()
+        .find(|m| m.name() == entry.name)
+        .ok_or_else(|| bad(format!("unknown transformer model `{}`", entry.name)))?;
+    entry
+        .config
+        .check()
+        .map_err(|e| bad(format!("{}: {e}", entry.name)))?;
+    let variants = parse_variants(model.name(), &entry.variants)?;
+    listed_once(seen, &entry.name)?;
+    Ok(TransformerEntry {
+        model,
+        config: entry.config,
+        checkpoint: entry.checkpoint,
+        variants,
+    })
+}
+
+fn vision_entry(entry: RawVision, seen: &mut BTreeSet<String>) -> Result<VisionEntry, ZooError> {
+    let model = VisionModel::ALL
+        .into_iter()
+        .find(|m| m.name() == entry.name)
+        .ok_or_else(|| bad(format!("unknown vision model `{}`", entry.name)))?;
+    let variants = parse_variants(model.name(), &entry.variants)?;
+    listed_once(seen, &entry.name)?;
+    Ok(VisionEntry {
+        model,
+        config: entry.config,
+        variants,
+    })
+}
+
+/// The helper models: `add_64k` and probe chains with at most [`super::probe::MAX_CUTS`] cuts.
+fn helpers(names: &[String]) -> Result<Vec<Variant>, ZooError> {
+    let helpers = names
+        .iter()
+        .map(|n| {
+            let v: Variant = n.parse()?;
+            match v {
+                Variant::Add64k | Variant::Probe(_) => Ok(v),
+                _ => Err(bad(format!("`{n}` is not a helper model"))),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for variant in &helpers {
+        if let Variant::Probe(p) = variant
+            && p.k > super::probe::MAX_CUTS
+        {
+            return Err(bad(format!(
+                "`{variant}`: at most {} cuts fit between the probe's blocks",
+                super::probe::MAX_CUTS
+            )));
+        }
+    }
+    Ok(helpers)
+}
+
 impl Serialize for TransformerModel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())
@@ -108,90 +196,24 @@ impl Catalogue {
     pub fn parse(text: &str) -> Result<Catalogue, ZooError> {
         let raw: RawCatalogue =
             toml::from_str(text).map_err(|e| ZooError::Catalogue(e.to_string()))?;
-        let bad = |msg: String| ZooError::Catalogue(msg);
         let mut seen = BTreeSet::new();
-        let parse_variants = |owner: &str, names: &[String]| -> Result<Vec<Variant>, ZooError> {
-            names
-                .iter()
-                .map(|n| {
-                    let v: Variant = n.parse()?;
-                    if v.model_name() != owner {
-                        return Err(ZooError::Catalogue(format!(
-                            "variant `{n}` is listed under `{owner}`"
-                        )));
-                    }
-                    Ok(v)
-                })
-                .collect()
-        };
-
-        let mut transformers = Vec::new();
-        for entry in raw.transformer {
-            let model = TransformerModel::ALL
-                .into_iter()
-                .find(|m| m.name() == entry.name)
-                .ok_or_else(|| bad(format!("unknown transformer model `{}`", entry.name)))?;
-            entry
-                .config
-                .check()
-                .map_err(|e| bad(format!("{}: {e}", entry.name)))?;
-            let variants = parse_variants(model.name(), &entry.variants)?;
-            if !seen.insert(entry.name.clone()) {
-                return Err(bad(format!("model `{}` is listed twice", entry.name)));
-            }
-            transformers.push(TransformerEntry {
-                model,
-                config: entry.config,
-                checkpoint: entry.checkpoint,
-                variants,
-            });
-        }
-        let mut vision = Vec::new();
-        for entry in raw.vision {
-            let model = VisionModel::ALL
-                .into_iter()
-                .find(|m| m.name() == entry.name)
-                .ok_or_else(|| bad(format!("unknown vision model `{}`", entry.name)))?;
-            let variants = parse_variants(model.name(), &entry.variants)?;
-            if !seen.insert(entry.name.clone()) {
-                return Err(bad(format!("model `{}` is listed twice", entry.name)));
-            }
-            vision.push(VisionEntry {
-                model,
-                config: entry.config,
-                variants,
-            });
-        }
-        for model in TransformerModel::ALL {
-            if !seen.contains(model.name()) {
-                return Err(bad(format!("model `{}` is missing", model.name())));
-            }
-        }
-        for model in VisionModel::ALL {
-            if !seen.contains(model.name()) {
-                return Err(bad(format!("model `{}` is missing", model.name())));
-            }
-        }
-        let helpers = raw
-            .helpers
-            .variants
-            .iter()
-            .map(|n| {
-                let v: Variant = n.parse()?;
-                match v {
-                    Variant::Add64k | Variant::Probe(_) => Ok(v),
-                    _ => Err(bad(format!("`{n}` is not a helper model"))),
-                }
-            })
+        let transformers = raw
+            .transformer
+            .into_iter()
+            .map(|entry| transformer_entry(entry, &mut seen))
             .collect::<Result<Vec<_>, _>>()?;
-        for variant in &helpers {
-            if let Variant::Probe(p) = variant
-                && p.k > super::probe::MAX_CUTS
-            {
-                return Err(bad(format!(
-                    "`{variant}`: at most {} cuts fit between the probe's blocks",
-                    super::probe::MAX_CUTS
-                )));
+        let vision = raw
+            .vision
+            .into_iter()
+            .map(|entry| vision_entry(entry, &mut seen))
+            .collect::<Result<Vec<_>, _>>()?;
+        let known = TransformerModel::ALL
+            .iter()
+            .map(|m| m.name())
+            .chain(VisionModel::ALL.iter().map(|m| m.name()));
+        for name in known {
+            if !seen.contains(name) {
+                return Err(bad(format!("model `{name}` is missing")));
             }
         }
         let catalogue = Catalogue {
@@ -199,7 +221,7 @@ impl Catalogue {
             tokenizer: raw.tokenizer,
             transformers,
             vision,
-            helpers,
+            helpers: helpers(&raw.helpers.variants)?,
         };
         let mut names = BTreeSet::new();
         for v in catalogue.variants() {

@@ -200,6 +200,72 @@ impl ProfileSummary {
     /// executed no node, which a profile cannot show: with it, every CPU node is a fallback.
     pub fn from_events(events: &[ProfileEvent], session_ep: Option<&str>) -> ProfileSummary {
         let ms = |us: f64| us / 1e3;
+        let session = SessionTimes::of(events);
+        let kernels: Vec<Kernel<'_>> = events.iter().filter_map(Kernel::from_event).collect();
+        let fence_events = events
+            .iter()
+            .filter_map(ProfileEvent::node_event)
+            .filter(|n| n.phase != NodePhase::Kernel)
+            .count();
+        let node_execution_us: f64 = kernels.iter().map(|k| k.dur_us).sum();
+        let session_overhead_us = (session.model_run_us - node_execution_us).max(0.0);
+        let nodes = aggregate_nodes(&kernels);
+        let providers = provider_totals(&nodes);
+        let accelerators = accelerators(&providers, session_ep);
+        let offload = Offload::of(
+            !accelerators.is_empty(),
+            &nodes,
+            &kernels,
+            node_execution_us,
+        );
+        ProfileSummary {
+            total_events: events.len(),
+            total_duration_ms: ms(session.total_duration_us),
+            categories: category_totals(events),
+            session_init_ms: ms(session.session_init_us),
+            model_loading_ms: ms(session.model_loading_us),
+            runs: session.runs,
+            model_run_ms: ms(session.model_run_us),
+            first_run_ms: session.first_run_us.map(ms),
+            median_run_ms: session.median_run_us.map(ms),
+            sequential_executor_ms: ms(session.executor_us),
+            sequential_executor_events: session.executor_events,
+            node_execution_ms: ms(node_execution_us),
+            session_overhead_ms: ms(session_overhead_us),
+            node_execution_share: share(node_execution_us, session.model_run_us),
+            session_overhead_share: share(session_overhead_us, session.model_run_us),
+            kernel_events: kernels.len(),
+            fence_events,
+            accelerators,
+            providers,
+            partitions: fused_partitions(&nodes),
+            nodes: nodes.len(),
+            ep_nodes: offload.ep_nodes,
+            fallback_nodes: offload.fallback_nodes,
+            fallback_ops: offload.fallback_ops,
+            ep_executed_node_share: offload.ep_executed_node_share,
+            ep_time_share: offload.ep_time_share,
+            top_nodes: top_nodes(&nodes),
+            transitions_per_run: transitions_per_run(events, &kernels),
+        }
+    }
+}
+
+/// The session's own events and the span of the profile, in µs.
+struct SessionTimes {
+    total_duration_us: f64,
+    session_init_us: f64,
+    model_loading_us: f64,
+    model_run_us: f64,
+    runs: usize,
+    first_run_us: Option<f64>,
+    median_run_us: Option<f64>,
+    executor_us: f64,
+    executor_events: usize,
+}
+
+impl SessionTimes {
+    fn of(events: &[ProfileEvent]) -> Self {
         let session_sum = |pred: &dyn Fn(&str) -> bool| -> (f64, usize) {
             events
                 .iter()
@@ -211,7 +277,6 @@ impl ProfileSummary {
         let (model_run_us, runs) = session_sum(&|n| n == "model_run");
         let (first_run_us, median_run_us) = first_and_median_run(events);
         let (executor_us, executor_events) = session_sum(&|n| n == "SequentialExecutor::Execute");
-
         let start = events.iter().map(|e| e.ts_us).min_by(f64::total_cmp);
         let end = events
             .iter()
@@ -221,32 +286,62 @@ impl ProfileSummary {
             (Some(start), Some(end)) => end - start,
             _ => 0.0,
         };
-
-        let kernels: Vec<Kernel<'_>> = events.iter().filter_map(Kernel::from_event).collect();
-        let fence_events = events
-            .iter()
-            .filter_map(ProfileEvent::node_event)
-            .filter(|n| n.phase != NodePhase::Kernel)
-            .count();
-        let node_execution_us: f64 = kernels.iter().map(|k| k.dur_us).sum();
-        let session_overhead_us = (model_run_us - node_execution_us).max(0.0);
-
-        let nodes = aggregate_nodes(&kernels);
-        let providers = provider_totals(&nodes);
-
-        let mut accelerators: Vec<String> = providers
-            .iter()
-            .filter(|p| is_accelerator(&p.provider))
-            .map(|p| p.provider.clone())
-            .collect();
-        if let Some(ep) = session_ep.filter(|ep| is_accelerator(ep))
-            && !accelerators.iter().any(|a| a == ep)
-        {
-            accelerators.push(ep.to_string());
+        Self {
+            total_duration_us,
+            session_init_us,
+            model_loading_us,
+            model_run_us,
+            runs,
+            first_run_us,
+            median_run_us,
+            executor_us,
+            executor_events,
         }
-        let has_accelerator = !accelerators.is_empty();
+    }
+}
 
+/// See [`ProfileSummary::accelerators`].
+fn accelerators(providers: &[ProviderTotal], session_ep: Option<&str>) -> Vec<String> {
+    let mut accelerators: Vec<String> = providers
+        .iter()
+        .filter(|p| is_accelerator(&p.provider))
+        .map(|p| p.provider.clone())
+        .collect();
+    if let Some(ep) = session_ep.filter(|ep| is_accelerator(ep))
+        && !accelerators.iter().any(|a| a == ep)
+    {
+        accelerators.push(ep.to_string());
+    }
+    accelerators
+}
+
+/// What the accelerators ran and what they left to the CPU; all but `ep_nodes` are `None` or
+/// empty when the session had no accelerator.
+struct Offload {
+    ep_nodes: usize,
+    fallback_nodes: Option<usize>,
+    fallback_ops: Vec<FallbackOp>,
+    ep_executed_node_share: Option<f64>,
+    ep_time_share: Option<f64>,
+}
+
+impl Offload {
+    fn of(
+        has_accelerator: bool,
+        nodes: &[NodeTime],
+        kernels: &[Kernel<'_>],
+        node_execution_us: f64,
+    ) -> Self {
         let ep_nodes = nodes.iter().filter(|n| is_accelerator(&n.provider)).count();
+        if !has_accelerator {
+            return Self {
+                ep_nodes,
+                fallback_nodes: None,
+                fallback_ops: Vec::new(),
+                ep_executed_node_share: None,
+                ep_time_share: None,
+            };
+        }
         let ep_time_us: f64 = kernels
             .iter()
             .filter(|k| is_accelerator(k.provider))
@@ -256,68 +351,40 @@ impl ProfileSummary {
             .iter()
             .filter(|n| n.provider == CPU_PROVIDER)
             .collect();
-
-        let mut partitions: Vec<Partition> = nodes
-            .iter()
-            .filter(|n| is_accelerator(&n.provider) && is_fused_name(&n.name, &n.provider))
-            .map(|n| Partition {
-                name: n.name.clone(),
-                provider: n.provider.clone(),
-                op: n.op.clone(),
-                time_ms: n.time_ms,
-                events: n.events,
-                mean_ms: n.time_ms / n.events as f64,
-            })
-            .collect();
-        by_time_desc(&mut partitions, |p| p.time_ms, |p| &p.name);
-
-        let mut top_nodes = nodes.clone();
-        by_time_desc(&mut top_nodes, |n| n.time_ms, |n| &n.name);
-        top_nodes.truncate(TOP_NODES);
-
-        ProfileSummary {
-            total_events: events.len(),
-            total_duration_ms: ms(total_duration_us),
-            categories: category_totals(events),
-            session_init_ms: ms(session_init_us),
-            model_loading_ms: ms(model_loading_us),
-            runs,
-            model_run_ms: ms(model_run_us),
-            first_run_ms: first_run_us.map(ms),
-            median_run_ms: median_run_us.map(ms),
-            sequential_executor_ms: ms(executor_us),
-            sequential_executor_events: executor_events,
-            node_execution_ms: ms(node_execution_us),
-            session_overhead_ms: ms(session_overhead_us),
-            node_execution_share: share(node_execution_us, model_run_us),
-            session_overhead_share: share(session_overhead_us, model_run_us),
-            kernel_events: kernels.len(),
-            fence_events,
-            accelerators,
-            providers,
-            partitions,
-            nodes: nodes.len(),
+        Self {
             ep_nodes,
-            fallback_nodes: has_accelerator.then_some(cpu_nodes.len()),
-            fallback_ops: if has_accelerator {
-                fallback_ops(&cpu_nodes)
-            } else {
-                Vec::new()
-            },
-            ep_executed_node_share: if has_accelerator {
-                share(ep_nodes as f64, nodes.len() as f64)
-            } else {
-                None
-            },
-            ep_time_share: if has_accelerator {
-                share(ep_time_us, node_execution_us)
-            } else {
-                None
-            },
-            top_nodes,
-            transitions_per_run: transitions_per_run(events, &kernels),
+            fallback_nodes: Some(cpu_nodes.len()),
+            fallback_ops: fallback_ops(&cpu_nodes),
+            ep_executed_node_share: share(ep_nodes as f64, nodes.len() as f64),
+            ep_time_share: share(ep_time_us, node_execution_us),
         }
     }
+}
+
+/// See [`ProfileSummary::partitions`].
+fn fused_partitions(nodes: &[NodeTime]) -> Vec<Partition> {
+    let mut partitions: Vec<Partition> = nodes
+        .iter()
+        .filter(|n| is_accelerator(&n.provider) && is_fused_name(&n.name, &n.provider))
+        .map(|n| Partition {
+            name: n.name.clone(),
+            provider: n.provider.clone(),
+            op: n.op.clone(),
+            time_ms: n.time_ms,
+            events: n.events,
+            mean_ms: n.time_ms / n.events as f64,
+        })
+        .collect();
+    by_time_desc(&mut partitions, |p| p.time_ms, |p| &p.name);
+    partitions
+}
+
+/// The [`TOP_NODES`] nodes with the most kernel time, most first.
+fn top_nodes(nodes: &[NodeTime]) -> Vec<NodeTime> {
+    let mut top = nodes.to_vec();
+    by_time_desc(&mut top, |n| n.time_ms, |n| &n.name);
+    top.truncate(TOP_NODES);
+    top
 }
 
 fn is_model_run(event: &ProfileEvent) -> bool {

@@ -9,8 +9,7 @@ use std::time::Instant;
 use ort::session::Session;
 use ort::value::ValueType;
 
-use crate::fix::float_type_of;
-use crate::onnx::external;
+use crate::onnx::{FloatType, external};
 use crate::rewrite::{self, DimFixes, Survey};
 use crate::runtime::{Ep, SessionConfig};
 use crate::suite::Cost;
@@ -166,7 +165,7 @@ fn load_one(
             (InputSource::Synthesised(shapes.clone()), shapes)
         }
     };
-    let dtype = float_type_of(&model);
+    let dtype = FloatType::of_model(&model);
     let original = ModelFile {
         name: name.clone(),
         path: path.to_path_buf(),

@@ -356,18 +356,16 @@ fn known(outcome: Option<&PartitionOutcome>) -> Option<&PartitionNumbers> {
 /// The partitions of the model as given on `ep`, through the one entry point: measured where
 /// the EP partitions here, predicted for CoreML otherwise.
 fn measure_partitions(m: &LoadedModel, ep: &Ep, profile_prefix: &Path) -> PartitionOutcome {
-    let outcome = partitions::on_ep(&m.original.path, ep, profile_prefix, |session| {
+    partitions::on_ep(&m.original.path, ep, profile_prefix, |session| {
         Ok(m.original.inputs_for(session)?)
-    });
-    match outcome {
-        Ok(Some(numbers)) => PartitionOutcome::Known(numbers),
-        Ok(None) => PartitionOutcome::Failed {
+    })
+    .transpose()
+    .map_or_else(
+        || PartitionOutcome::Failed {
             reason: "the CPU EP takes every node".into(),
         },
-        Err(e) => PartitionOutcome::Failed {
-            reason: e.to_string(),
-        },
-    }
+        PartitionOutcome::from,
+    )
 }
 
 fn summary(m: &LoadedModel, options: Vec<OptionsRow>, verdict: ModelVerdict) -> ModelSummary {

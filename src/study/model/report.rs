@@ -12,7 +12,9 @@ use super::super::markdown::{
     partitions_section, rows_table,
 };
 use super::super::plots::Chart;
-use super::super::results::{PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject};
+use super::super::results::{
+    PartitionOutcome, PartitionRow, Row, Status, StudyResults, Subject, of_findings,
+};
 use super::super::summary::first_line;
 use super::results::{Decision, ModelStudy, ModelSummary, OptionsRow};
 
@@ -156,11 +158,7 @@ fn finding_section(
     question: &str,
     findings: &[Finding],
 ) {
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| findings.contains(&r.finding))
-        .collect();
+    let rows = of_findings(&results.rows, findings);
     if rows.is_empty() {
         return;
     }
@@ -168,11 +166,7 @@ fn finding_section(
     let _ = writeln!(out, "## {heading} ({})\n\n{question}\n", names.join(", "));
     rows_table(out, &rows);
     for &finding in findings {
-        let of_finding: Vec<&Row> = rows
-            .iter()
-            .copied()
-            .filter(|r| r.finding == finding)
-            .collect();
+        let of_finding = of_findings(rows.iter().copied(), &[finding]);
         conclusions(out, results, finding, &of_finding);
     }
 }
@@ -322,11 +316,7 @@ fn interventions_section(
     }
     out.push('\n');
     let findings = [Finding::Shapes, Finding::Activation, Finding::Dtype];
-    let rows: Vec<&Row> = results
-        .rows
-        .iter()
-        .filter(|r| findings.contains(&r.finding))
-        .collect();
+    let rows = of_findings(&results.rows, &findings);
     if !rows.is_empty() {
         rows_table(out, &rows);
     }
@@ -356,11 +346,7 @@ fn interventions_section(
         (Finding::Activation, "tanh GELU"),
         (Finding::Dtype, "fp32"),
     ] {
-        let of_finding: Vec<&Row> = rows
-            .iter()
-            .copied()
-            .filter(|r| r.finding == finding)
-            .collect();
+        let of_finding = of_findings(rows.iter().copied(), &[finding]);
         if !of_finding.is_empty() {
             let _ = writeln!(out, "### {title} (`{finding}`)\n");
             conclusions(out, results, finding, &of_finding);

@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::fix::{float_type_of, gelu_form_for};
-use crate::onnx::ModelProto;
+use crate::fix::gelu_form_for;
 use crate::onnx::external::write_rewritten;
+use crate::onnx::{FloatType, ModelProto};
 use crate::rewrite::{self, DimFixes, FloatTarget, Rewrite, RewriteKind, Survey};
 use crate::runtime::Ep;
 use crate::workload::{InputShapes, InputSource, ModelFile};
@@ -28,8 +28,8 @@ pub struct Intervention {
     pub file: Result<Arc<ModelFile>, String>,
 }
 
-/// The rewrites `model` has work for, in the order `epbench fix --for` applies them (fp32,
-/// dims, GELU): static dims when `dynamic` (fixed to the `shapes` the model is fed), tanh GELU
+/// The rewrites a model with this `survey` has work for, in the order `epbench fix --for`
+/// applies them (fp32, dims, GELU): static dims when `dynamic` (fixed to the `shapes` the model is fed), tanh GELU
 /// (in the form `ep` takes) when the survey found exact GELU, fp32 when it found fp16 values.
 pub fn rewrites(survey: &Survey, dynamic: bool, shapes: &InputShapes, ep: &Ep) -> Vec<Rewrite> {
     let mut rewrites = Vec::new();
@@ -114,7 +114,7 @@ fn make(
         path,
         inputs: original.inputs.clone(),
         batch: original.batch,
-        dtype: float_type_of(&rewritten),
+        dtype: FloatType::of_model(&rewritten),
         approximates_gelu: outcome.rewrite == RewriteKind::GeluTanh,
         reference: original.reference.clone(),
     };

@@ -103,16 +103,12 @@ pub fn unselected() -> ModelVerdict {
 /// The verdict the evidence supports.
 pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
     let Some(cpu) = evidence.cpu.measured() else {
-        let reason = match &evidence.cpu.status {
-            Status::Failed { stage, reason } => {
-                format!("failed at {stage}: {}", first_line(reason))
-            }
-            Status::NeedsEp { reason, .. } => first_line(reason),
-            Status::Measured(_) => unreachable!("a measured row has statistics"),
-        };
         return ModelVerdict::new(
             Decision::NoReference,
-            format!("No verdict: the model did not run on the CPU ({reason})."),
+            format!(
+                "No verdict: the model did not run on the CPU ({}).",
+                reason_of(evidence.cpu)
+            ),
             Vec::new(),
         );
     };
@@ -126,94 +122,125 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
         rewrite: None,
         row: evidence.cpu,
     };
-    let p50 = |c: &&Candidate<'_>| c.row.measured().map(|m| m.latency_ms.p50);
-    let fastest_of = |cpu: bool| {
-        // The model as given comes first: on a tie it is the simpler choice.
-        cpu.then_some(&reference)
-            .into_iter()
-            .chain(&evidence.candidates)
-            .filter(|c| (c.row.provider == EpKind::Cpu) == cpu)
-            .filter_map(|c| Some((c, p50(&c)?)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(c, _)| c)
+    let best_cpu = fastest_of(&reference, &evidence.candidates, true).unwrap_or(&reference);
+    let mut verdict = match fastest_of(&reference, &evidence.candidates, false) {
+        None => without_ep_timings(evidence, cpu_line),
+        Some(best_ep) => with_ep_timings(evidence, cpu_line, best_cpu, best_ep),
     };
-    let best_cpu = fastest_of(true).unwrap_or(&reference);
+    note_rows_without_time(evidence, &mut verdict);
+    judge_interventions(evidence, &mut verdict);
+    verdict
+}
+
+/// The fastest measured configuration on the CPU (`cpu`) or on the EP. The model as given
+/// comes first: on a tie it is the simpler choice.
+fn fastest_of<'c>(
+    reference: &'c Candidate<'c>,
+    candidates: &'c [Candidate<'c>],
+    cpu: bool,
+) -> Option<&'c Candidate<'c>> {
+    cpu.then_some(reference)
+        .into_iter()
+        .chain(candidates)
+        .filter(|c| (c.row.provider == EpKind::Cpu) == cpu)
+        .filter_map(|c| Some((c, c.row.measured()?.latency_ms.p50)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(c, _)| c)
+}
+
+/// The verdict when an EP configuration was timed: use the EP when its fastest configuration
+/// beats the fastest CPU configuration, not only the model as given; else stay on the CPU.
+fn with_ep_timings(
+    evidence: &Evidence<'_>,
+    cpu_line: String,
+    best_cpu: &Candidate<'_>,
+    best_ep: &Candidate<'_>,
+) -> ModelVerdict {
+    let ep_pick = fastest(evidence, best_ep);
+    let against_cpu = analysis::compare(
+        best_ep.row.finding,
+        best_cpu.row,
+        best_ep.row,
+        format!("{} vs {}", best_ep.configuration, best_cpu.configuration),
+        evidence.noise,
+    );
+    let lines: Vec<String> = [Some(cpu_line)]
+        .into_iter()
+        .chain([
+            ep_pick.as_ref().and_then(|_| {
+                evidence
+                    .comparison(evidence.cpu, best_ep.row)
+                    .map(|c| format!("{}.", c.conclusion))
+            }),
+            against_cpu
+                .as_ref()
+                .filter(|_| best_cpu.row.id != evidence.cpu.id)
+                .map(|c| format!("{}.", c.conclusion)),
+        ])
+        .flatten()
+        .collect();
+    match (&ep_pick, &against_cpu) {
+        (Some(f), Some(c)) if c.verdict == Verdict::Faster => ModelVerdict {
+            fastest: ep_pick.clone(),
+            ..ModelVerdict::new(
+                Decision::UseEp,
+                format!(
+                    "Use {}: {} than the CPU on the model as given, outputs matching.",
+                    f.configuration,
+                    speedup(f)
+                ),
+                lines,
+            )
+        },
+        _ => stay_on_cpu(evidence, best_cpu, best_ep, against_cpu.as_ref(), lines),
+    }
+}
+
+/// Stay on the CPU, with the rewrite that speeds it up where the numbers support one, and how
+/// the EP's fastest configuration compares.
+fn stay_on_cpu(
+    evidence: &Evidence<'_>,
+    best_cpu: &Candidate<'_>,
+    best_ep: &Candidate<'_>,
+    against_cpu: Option<&Comparison>,
+    lines: Vec<String>,
+) -> ModelVerdict {
     // A rewrite that speeds up the CPU is worth naming only when the numbers support it.
     let cpu_pick = fastest(evidence, best_cpu).filter(|f| f.verdict == Verdict::Faster);
-    let mut verdict = match fastest_of(false) {
-        None => without_ep_timings(evidence, cpu_line),
-        Some(best_ep) => {
-            let ep_pick = fastest(evidence, best_ep);
-            // The EP must beat the fastest CPU configuration, not only the model as given.
-            let against_cpu = analysis::compare(
-                best_ep.row.finding,
-                best_cpu.row,
-                best_ep.row,
-                format!("{} vs {}", best_ep.configuration, best_cpu.configuration),
-                evidence.noise,
-            );
-            let lines: Vec<String> = [Some(cpu_line)]
-                .into_iter()
-                .chain([
-                    ep_pick.as_ref().and_then(|_| {
-                        evidence
-                            .comparison(evidence.cpu, best_ep.row)
-                            .map(|c| format!("{}.", c.conclusion))
-                    }),
-                    against_cpu
-                        .as_ref()
-                        .filter(|_| best_cpu.row.id != evidence.cpu.id)
-                        .map(|c| format!("{}.", c.conclusion)),
-                ])
-                .flatten()
-                .collect();
-            match (&ep_pick, &against_cpu) {
-                (Some(f), Some(c)) if c.verdict == Verdict::Faster => ModelVerdict {
-                    fastest: ep_pick.clone(),
-                    ..ModelVerdict::new(
-                        Decision::UseEp,
-                        format!(
-                            "Use {}: {} than the CPU on the model as given, outputs matching.",
-                            f.configuration,
-                            speedup(f)
-                        ),
-                        lines,
-                    )
-                },
-                _ => {
-                    let with = match (&cpu_pick, best_cpu.rewrite) {
-                        (Some(f), Some(rewrite)) => format!(
-                            " and apply {rewrite}: {} runs {} than the model as given",
-                            f.configuration,
-                            speedup(f)
-                        ),
-                        _ => String::new(),
-                    };
-                    let best = against_cpu.as_ref().map_or_else(String::new, |c| {
-                        format!(
-                            " The fastest {} configuration whose outputs match, {}, takes {:.2}× \
-                             the time of {} (95% CI {:.3}–{:.3}): {}.",
-                            evidence.ep,
-                            best_ep.configuration,
-                            c.time_ratio,
-                            best_cpu.configuration,
-                            c.lower,
-                            c.upper,
-                            no_win(c.verdict)
-                        )
-                    });
-                    ModelVerdict {
-                        fastest: cpu_pick.clone(),
-                        ..ModelVerdict::new(
-                            Decision::StayOnCpu,
-                            format!("Stay on the CPU{with}.{best}"),
-                            lines,
-                        )
-                    }
-                }
-            }
-        }
+    let with = match (&cpu_pick, best_cpu.rewrite) {
+        (Some(f), Some(rewrite)) => format!(
+            " and apply {rewrite}: {} runs {} than the model as given",
+            f.configuration,
+            speedup(f)
+        ),
+        _ => String::new(),
     };
+    let best = against_cpu.map_or_else(String::new, |c| {
+        format!(
+            " The fastest {} configuration whose outputs match, {}, takes {:.2}× \
+             the time of {} (95% CI {:.3}–{:.3}): {}.",
+            evidence.ep,
+            best_ep.configuration,
+            c.time_ratio,
+            best_cpu.configuration,
+            c.lower,
+            c.upper,
+            no_win(c.verdict)
+        )
+    });
+    ModelVerdict {
+        fastest: cpu_pick,
+        ..ModelVerdict::new(
+            Decision::StayOnCpu,
+            format!("Stay on the CPU{with}.{best}"),
+            lines,
+        )
+    }
+}
+
+/// Says which EP configurations were not run here and which failed: they have no time and take
+/// no part in the verdict.
+fn note_rows_without_time(evidence: &Evidence<'_>, verdict: &mut ModelVerdict) {
     let not_run = evidence.needs_ep();
     if !not_run.is_empty() && verdict.decision != Decision::NeedsEpMachine {
         verdict.needs_ep_machine.push(format!(
@@ -237,33 +264,38 @@ pub fn judge(evidence: &Evidence<'_>) -> ModelVerdict {
             reason_of(first)
         ));
     }
+}
+
+/// Judges each intervention where the verdict says to run, and names those that pay off in
+/// the headline.
+fn judge_interventions(evidence: &Evidence<'_>, verdict: &mut ModelVerdict) {
     verdict.interventions = evidence
         .interventions
         .iter()
         .map(|i| intervention(evidence, i, verdict.decision))
         .collect();
+    if evidence.interventions.is_empty() {
+        return;
+    }
     let paying: Vec<String> = verdict
         .interventions
         .iter()
         .filter(|i| i.pays_off)
         .map(|i| i.rewrite.clone())
         .collect();
-    if !evidence.interventions.is_empty() {
-        // Without EP timings the evidence is the partitions, and the sentence says so.
-        let (none, some) = match verdict.decision {
-            Decision::NeedsEpMachine => (
-                "No intervention reduces the EP's partitions or the nodes it leaves to the CPU.",
-                "Interventions that reduce the EP's partitions or CPU nodes",
-            ),
-            _ => ("No intervention pays off.", "Interventions that pay off"),
-        };
-        verdict.headline.push_str(&if paying.is_empty() {
-            format!(" {none}")
-        } else {
-            format!(" {some}: {}.", paying.join(", "))
-        });
-    }
-    verdict
+    // Without EP timings the evidence is the partitions, and the sentence says so.
+    let (none, some) = match verdict.decision {
+        Decision::NeedsEpMachine => (
+            "No intervention reduces the EP's partitions or the nodes it leaves to the CPU.",
+            "Interventions that reduce the EP's partitions or CPU nodes",
+        ),
+        _ => ("No intervention pays off.", "Interventions that pay off"),
+    };
+    verdict.headline.push_str(&if paying.is_empty() {
+        format!(" {none}")
+    } else {
+        format!(" {some}: {}.", paying.join(", "))
+    });
 }
 
 /// The verdict when no EP configuration was timed: the EP cannot execute here, or every

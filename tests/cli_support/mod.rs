@@ -1,6 +1,6 @@
-//! Running `epbench study --model` as a user does, for its tests: the real binary with the
-//! runtime the test names (never the developer's `EPBENCH_ORT` or `ORT_DYLIB_PATH`), and what it
-//! wrote.
+//! Running `epbench` as a user does, for the tests of its commands: the real binary with the
+//! runtime the test names (never the developer's `EPBENCH_ORT` or `ORT_DYLIB_PATH`), what it
+//! printed, and what a study wrote.
 
 // Each test crate includes this module and uses a different part of it.
 #![allow(dead_code)]
@@ -29,6 +29,16 @@ pub fn succeeded(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
+}
+
+/// The exit code and both streams, for assertion messages.
+pub fn text(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 /// `report.md` and `results.json` of a study written into `dir`.
