@@ -11,16 +11,16 @@ fn main() {
     digest_partitions();
 }
 
-/// A digest of the partition code (rules, grouping, graph reading), keying epbench's cache of
-/// partitioning runs: what the rules claimed in one pass shapes ORT's next.
+/// A digest of the partition code (rules, grouping, graph reading) and the ONNX reader, keying
+/// epbench's cache of partitioning runs: what the rules claimed in one pass shapes ORT's next.
 fn digest_partitions() {
     use std::hash::{Hash, Hasher};
     let mut files = Vec::new();
-    let mut stack = vec![PathBuf::from("src/partitions")];
+    let mut stack = vec![PathBuf::from("src/partitions"), PathBuf::from("src/onnx")];
     while let Some(dir) = stack.pop() {
         println!("cargo::rerun-if-changed={}", dir.display());
         for entry in std::fs::read_dir(&dir)
-            .expect("src/partitions is readable")
+            .expect("the digested sources are readable")
             .flatten()
         {
             let path = entry.path();

@@ -310,7 +310,7 @@ pub struct ValueInfoProto {
 /// A value's type. Only tensor types are modelled; the other kinds are kept encoded.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TypeProto {
-    #[prost(oneof = "type_proto::Value", tags = "1")]
+    #[prost(oneof = "type_proto::Value", tags = "1, 4, 5, 8, 9")]
     pub value: Option<type_proto::Value>,
     #[prost(string, tag = "6")]
     pub denotation: String,

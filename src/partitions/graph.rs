@@ -3,12 +3,12 @@
 //!
 //! The CoreML EP's `GetCapability` runs after ORT's level-1 transformers (constant folding,
 //! eliminations, `MatMulAddFusion`, ...; `core/session/inference_session.cc` `TransformGraph`),
-//! so the graph to analyse is the one ORT writes with `optimized_model_filepath` at level 1:
-//! [`super::level1::ort_level1_model`] produces it and [`AnalysisGraph::from_model`] reads it.
+//! so the graph to analyse is the one ORT hands an EP in that pass: [`super::stand_in`] reads it
+//! from ORT and [`AnalysisGraph::from_model`] reads that.
 //!
-//! ORT's saved model carries no `value_info` for intermediate values (only what the input model
-//! declared), so the shapes the rules need — rank, static or symbolic dims, element type — are
-//! inferred here (module `shapes`), as ORT's own shape inference does when it resolves a graph.
+//! Where ORT knows no type for a value, the shapes the rules need — rank, static or symbolic
+//! dims, element type — are inferred here (module `shapes`), as ORT's own shape inference does
+//! when it resolves a graph.
 
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};

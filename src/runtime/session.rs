@@ -219,7 +219,7 @@ impl SessionConfig {
                 .register(&mut builder)
                 .map_err(|e| super::registration_error(&self.ep, runtime, &e.to_string()))?;
         } else {
-            builder = on_ort_cpu_ep(builder, runtime.environment()).map_err(ort_error)?;
+            builder = on_ort_cpu_ep(builder, runtime.environment()).map_err(session_error)?;
         }
         let id = format!(
             "epbench-{}",
@@ -304,12 +304,14 @@ impl SessionConfig {
 fn on_ort_cpu_ep(
     builder: ort::session::builder::SessionBuilder,
     env: &ort::environment::Environment,
-) -> ort::session::builder::BuilderResult {
+) -> Result<ort::session::builder::SessionBuilder, String> {
     let cpu = env
         .devices()
         .find(|d| d.ep().is_ok_and(|ep| ep == "CPUExecutionProvider"));
     match cpu {
-        Some(device) => builder.with_devices([device], None),
+        Some(device) => builder
+            .with_devices([device], None)
+            .map_err(|e| e.to_string()),
         None => Ok(builder),
     }
 }
