@@ -7,7 +7,7 @@ use std::error::Error;
 use std::path::Path;
 
 use epbench::fix::{self, Choice, FixRequest};
-use epbench::partitions::{self, AnalyzeOptions, level1};
+use epbench::partitions::{self, AnalyzeOptions};
 use epbench::rewrite::{self, DimFixes, FloatTarget, Rewrite};
 use epbench::runtime::Ep;
 use epbench::workload::ResolvedModel;
@@ -15,8 +15,9 @@ use epbench::zoo;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-/// Node count of ORT's level-1 graph and the predicted CoreML partitions (supported nodes and
-/// partitions, NeuralNetwork then MLProgram) of a model file.
+/// Node count of the graph the CoreML EP's last `GetCapability` pass sees (ORT's level-1 graph,
+/// NeuralNetwork) and the predicted CoreML partitions (supported nodes and partitions,
+/// NeuralNetwork then MLProgram) of a model file.
 #[derive(Debug, PartialEq)]
 struct Partitioning {
     level1_nodes: usize,
@@ -24,11 +25,8 @@ struct Partitioning {
 }
 
 fn profile(path: &Path) -> Result<Partitioning, Box<dyn Error>> {
-    let nodes = level1::ort_level1_model(path, &[])?
-        .model
-        .graph
-        .map_or(0, |g| g.node.len());
     let analysis = partitions::analyze_file(path, AnalyzeOptions::default())?;
+    let nodes = analysis.primary().map_or(0, |p| p.nodes);
     let partitions = analysis
         .predictions
         .iter()

@@ -248,9 +248,16 @@ fn print_text(
         }
     }
     let t = &analysis.timings;
+    let partitioning = if analysis.partitioning_cached {
+        "ORT partitioning from the cache".to_string()
+    } else {
+        format!(
+            "ORT partitioning {:.0} ms",
+            t.ort_session.as_secs_f64() * 1e3
+        )
+    };
     println!(
-        "Time: ORT level-1 session {:.0} ms, reading {:.0} ms, analysis {:.0} ms",
-        t.ort_session.as_secs_f64() * 1e3,
+        "Time: {partitioning}, reading {:.0} ms, analysis {:.0} ms",
         t.read.as_secs_f64() * 1e3,
         t.analysis.as_secs_f64() * 1e3
     );

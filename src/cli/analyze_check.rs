@@ -177,7 +177,6 @@ fn run_one(
         .map_or("gone".to_string(), |s| s.to_string());
     Ok(ModelCheck {
         model: model.to_path_buf(),
-        unoptimised_because: None,
         cases: Case::ALL
             .iter()
             .map(|&case| {

@@ -117,8 +117,10 @@ pub mod attribute_type {
     pub const INT: i32 = 2;
     pub const STRING: i32 = 3;
     pub const TENSOR: i32 = 4;
+    pub const GRAPH: i32 = 5;
     pub const FLOATS: i32 = 6;
     pub const INTS: i32 = 7;
+    pub const STRINGS: i32 = 8;
 }
 
 /// A named attribute of a node; `r#type` says which value field is meaningful.
@@ -308,7 +310,7 @@ pub struct ValueInfoProto {
 /// A value's type. Only tensor types are modelled; the other kinds are kept encoded.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TypeProto {
-    #[prost(oneof = "type_proto::Value", tags = "1")]
+    #[prost(oneof = "type_proto::Value", tags = "1, 4, 5, 8, 9")]
     pub value: Option<type_proto::Value>,
     #[prost(string, tag = "6")]
     pub denotation: String,

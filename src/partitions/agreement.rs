@@ -22,7 +22,7 @@ use super::measured::Measured;
 use super::predict::PredictOptions;
 use super::report::format_name;
 use super::rules::{RuleFamily, Verdict};
-use super::{capability, level1, lowering};
+use super::stand_in;
 
 /// One CoreML option set a model is checked under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -139,10 +139,6 @@ impl CaseOutcome {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelCheck {
     pub model: PathBuf,
-    /// Set when the prediction used the model as given (ORT could not create the CPU session
-    /// that writes the level-1 graph), with ORT's reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unoptimised_because: Option<String>,
     pub cases: Vec<(Case, CaseOutcome)>,
 }
 
@@ -154,27 +150,11 @@ pub struct Allowance {
     pub cause: &'static str,
 }
 
-/// Disagreements with a known cause that the offline prediction cannot see: each is a graph
-/// the CPU-only level-1 session does not show as the CoreML session has it.
-pub const ALLOWANCES: &[Allowance] = &[
-    Allowance {
-        model_contains: "test_attention_",
-        cause: "Attention (opset 23+) is a function whose body holds further function nodes \
-                (Softmax, CastLike) that ORT inlines in later GetCapability passes; the CPU \
-                session shows only the full expansion (and has no bfloat16 kernels at all)",
-    },
-    Allowance {
-        model_contains: "test_sce_",
-        cause: "SoftmaxCrossEntropyLoss holds NegativeLogLikelihoodLoss, a nested function ORT \
-                inlines in a third pass; the CPU session shows only the full expansion",
-    },
-    Allowance {
-        model_contains: "_fp16_",
-        cause: "float16 nodes without a CPU kernel: InsertCastTransformer and \
-                RemoveDuplicateCastTransformer rewrite the CPU session's graph (casts merged \
-                with the model's own, values renamed) beyond what lowering undoes",
-    },
-];
+/// Models whose disagreements the check tolerates, each with its cause. Empty: the prediction
+/// runs ORT's own partitioning ([`stand_in`]), and every disagreement the reconstruction of
+/// ORT's graph had (nested function inlining, float16 casts, models without a CPU session) went
+/// with it. A cause the rules cannot see offline would be listed here.
+pub const ALLOWANCES: &[Allowance] = &[];
 
 /// The allowance covering `model`'s disagreements, if any.
 pub fn allowance(model: &Path) -> Option<&'static Allowance> {
@@ -199,27 +179,23 @@ pub fn measure(model: &Path, case: Case) -> Result<Measured, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Checks `model` under each of `cases`: the level-1 graph once, then the prediction and the
-/// EP per case.
+/// Checks `model` under each of `cases`: per case, the real EP and the prediction (ORT's own
+/// partitioning passes with the rules standing in for the CoreML EP, [`stand_in`]).
 pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) -> ModelCheck {
-    let mut unoptimised_because = None;
-    let graph = level1::ort_level1_model(model, family.level1_disabled_optimizers())
-        .map_err(|e| e.to_string())
-        .map(|l1| {
-            unoptimised_because = l1.unoptimised_because.clone();
-            lowering::lower_back(&l1.model, l1.original.as_ref())
-        });
+    let input = crate::onnx::read_model(model)
+        .map(|proto| stand_in::weightless(&proto))
+        .map_err(|e| e.to_string());
     let cases = cases
         .iter()
         .map(|&case| {
             let outcome = match measure(model, case) {
                 Err(reason) => CaseOutcome::NotMeasured { reason },
-                Ok(measured) => match &graph {
+                Ok(measured) => match &input {
                     Err(reason) => CaseOutcome::PredictionFailed {
                         reason: reason.clone(),
                         measured: counts_of(&measured),
                     },
-                    Ok(lowered) => compare(model, lowered, family, case, &measured),
+                    Ok(input) => compare(model, input, family, case, &measured),
                 },
             };
             (case, outcome)
@@ -227,7 +203,6 @@ pub fn check_model(model: &Path, family: &'static RuleFamily, cases: &[Case]) ->
         .collect();
     ModelCheck {
         model: model.to_path_buf(),
-        unoptimised_because,
         cases,
     }
 }
@@ -251,7 +226,7 @@ struct Tally {
 
 fn compare(
     model: &Path,
-    lowered: &lowering::Lowered,
+    input: &stand_in::Weightless,
     family: &'static RuleFamily,
     case: Case,
     measured: &Measured,
@@ -261,8 +236,10 @@ fn compare(
         format: case.format,
         require_static_input_shapes: case.require_static_input_shapes,
     };
-    let passes = match capability::predict_passes(lowered, options) {
-        Ok(passes) => passes,
+    let last = stand_in::partition(model, input, options, family.level1_disabled_optimizers())
+        .and_then(|run| run.predict(options));
+    let last = match last {
+        Ok(last) => last,
         Err(e) => {
             return CaseOutcome::PredictionFailed {
                 reason: e.to_string(),
@@ -270,7 +247,7 @@ fn compare(
             };
         }
     };
-    let (graph, prediction) = (&passes.graph, &passes.prediction);
+    let (graph, prediction) = (&last.graph, &last.prediction);
     let predicted = Counts {
         nodes: prediction.report.nodes,
         supported_nodes: prediction.report.supported_nodes,
@@ -291,7 +268,7 @@ fn compare(
     for line in &measured.node_lines {
         // A partition fused in an earlier pass: ORT names it after its metadef.
         let key = if line.op.contains("_CoreML_") {
-            (capability::FUSED_PARTITION.to_string(), String::new())
+            (stand_in::FUSED_PARTITION.to_string(), String::new())
         } else {
             (line.op.clone(), line.name.clone())
         };

@@ -15,6 +15,10 @@ pub enum PartitionError {
         #[source]
         source: Box<crate::Error>,
     },
+    /// ONNX Runtime could not partition the model with the rules standing in for the CoreML
+    /// EP (it could not load the model, or the stand-in could not read ORT's graph).
+    #[error("ONNX Runtime could not partition {} with the CoreML rules: {reason}", model.display())]
+    Partitioning { model: PathBuf, reason: String },
     /// A temporary folder for ORT's optimised model could not be created.
     #[error("cannot create a temporary folder for the optimised model: {0}")]
     TempDir(#[source] std::io::Error),

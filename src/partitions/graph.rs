@@ -3,12 +3,12 @@
 //!
 //! The CoreML EP's `GetCapability` runs after ORT's level-1 transformers (constant folding,
 //! eliminations, `MatMulAddFusion`, ...; `core/session/inference_session.cc` `TransformGraph`),
-//! so the graph to analyse is the one ORT writes with `optimized_model_filepath` at level 1:
-//! [`super::level1::ort_level1_model`] produces it and [`AnalysisGraph::from_model`] reads it.
+//! so the graph to analyse is the one ORT hands an EP in that pass: [`super::stand_in`] reads it
+//! from ORT and [`AnalysisGraph::from_model`] reads that.
 //!
-//! ORT's saved model carries no `value_info` for intermediate values (only what the input model
-//! declared), so the shapes the rules need — rank, static or symbolic dims, element type — are
-//! inferred here (module `shapes`), as ORT's own shape inference does when it resolves a graph.
+//! Where ORT knows no type for a value, the shapes the rules need — rank, static or symbolic
+//! dims, element type — are inferred here (module `shapes`), as ORT's own shape inference does
+//! when it resolves a graph.
 
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -199,6 +199,21 @@ pub struct AnalysisGraph {
     topological_order: Vec<usize>,
 }
 
+/// Keys of the `metadata_props` with which a graph read from ORT's `GetCapability` (the
+/// stand-in EP, [`super::stand_in`]) carries what a plain ONNX model cannot say.
+pub mod ort_keys {
+    /// Model key: set to [`TYPES_COMPLETE`] when `value_info` holds ORT's type of every value
+    /// (then nothing is inferred: a value ORT left untyped stays untyped, as `GetCapability`
+    /// saw it).
+    pub const TYPES: &str = "epbench.ort_types";
+    /// The value of [`TYPES`].
+    pub const TYPES_COMPLETE: &str = "complete";
+    /// Node key: ORT's `Node::SinceVersion` of the node's schema.
+    pub const SINCE_VERSION: &str = "epbench.ort_since_version";
+    /// Node key: the EP ORT had already assigned the node to (absent: unassigned).
+    pub const EP: &str = "epbench.ort_ep";
+}
+
 /// The largest initializer whose integer values are decoded: shapes, axes and slice bounds are
 /// tiny, and decoding weights would waste time on large models.
 const MAX_DECODED_INTS: u64 = 64;
@@ -247,9 +262,13 @@ impl AnalysisGraph {
                 continue;
             }
             let domain = normalise_domain(&node.domain).to_string();
-            let since_version = opsets
-                .get(&domain)
-                .and_then(|&opset| schema::since_version(&domain, &node.op_type, opset));
+            let since_version = node_metadata(node, ort_keys::SINCE_VERSION)
+                .and_then(|v| v.parse().ok())
+                .or_else(|| {
+                    opsets
+                        .get(&domain)
+                        .and_then(|&opset| schema::since_version(&domain, &node.op_type, opset))
+                });
             nodes.push(GraphNode {
                 index: nodes.len(),
                 name: node.name.clone(),
@@ -281,7 +300,13 @@ impl AnalysisGraph {
             topological_order: Vec::new(),
         };
         analysis.connect()?;
-        shapes::infer(&mut analysis);
+        let types_complete = model
+            .metadata_props
+            .iter()
+            .any(|p| p.key == ort_keys::TYPES && p.value == ort_keys::TYPES_COMPLETE);
+        if !types_complete {
+            shapes::infer(&mut analysis);
+        }
         Ok(analysis)
     }
 
@@ -427,6 +452,14 @@ impl AnalysisGraph {
                 .is_some_and(|v| v.shape.is_some() && !v.is_static())
         })
     }
+}
+
+/// A node's `metadata_props` entry `key`.
+pub(crate) fn node_metadata<'a>(node: &'a NodeProto, key: &str) -> Option<&'a str> {
+    node.metadata_props
+        .iter()
+        .find(|p| p.key == key)
+        .map(|p| p.value.as_str())
 }
 
 fn malformed(model: &str, reason: &str) -> PartitionError {

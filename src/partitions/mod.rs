@@ -2,15 +2,14 @@
 //!
 //! The pipeline of a prediction:
 //!
-//! - [`level1`]: ORT's level-1 optimised graph, the one partitioning sees, and [`lowering`]:
-//!   what the CPU EP did to it afterwards, undone;
+//! - [`stand_in`]: ONNX Runtime itself optimises the model at level 1 and runs its partitioning
+//!   passes with the rules standing in for the CoreML EP (a plugin EP), so the graph the rules
+//!   judge is the graph `GetCapability` sees, pass after pass;
 //! - [`graph`]: that graph as an [`AnalysisGraph`] — nodes, constant vs overridable
-//!   initializers, inferred shapes, edges;
+//!   initializers, ORT's shapes, edges;
 //! - [`rules`]: the CoreML EP's node-support rules by epoch ([`rules::rule_set`] resolves the
 //!   rules of one ORT version), each rule citing the ORT source it was read from;
 //! - [`grouping`]: ORT's `CreateSupportedPartitionNodeGroups`;
-//! - [`capability`]: ORT's partitioning loop, which runs `GetCapability` again after inlining
-//!   function nodes CoreML did not take;
 //! - [`predict()`]: rules + grouping + the family's partition filter → [`PartitionReport`],
 //!   with cut-makers found by counterfactual;
 //! - [`recommend()`]: what to change, with the evidence;
@@ -31,14 +30,10 @@
 //! ```
 
 pub mod agreement;
-pub mod capability;
 pub mod coreml_ep;
 mod error;
 pub mod graph;
 pub mod grouping;
-pub mod level1;
-mod level1_cache;
-pub mod lowering;
 pub mod measured;
 pub mod predict;
 pub mod recommend;
@@ -46,6 +41,7 @@ pub mod report;
 pub mod rules;
 pub(crate) mod schema;
 mod shapes;
+pub mod stand_in;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -86,13 +82,14 @@ impl Default for AnalyzeOptions {
 /// Time spent, so that a user can tell ORT's share from the analysis's (milliseconds in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Timings {
-    /// Creating the ORT session that writes the level-1 graph (zero for [`analyze_model`]).
+    /// The ORT sessions that partitioned the model with the rules standing in for the CoreML EP
+    /// (zero when both runs came from the cache).
     #[serde(rename = "ort_session_ms", serialize_with = "milliseconds")]
     pub ort_session: Duration,
-    /// Reading the optimised model back.
+    /// Reading the model and making its weightless copy, or reading the cached runs.
     #[serde(rename = "read_ms", serialize_with = "milliseconds")]
     pub read: Duration,
-    /// Building the analysis graph, both predictions and the recommendations.
+    /// Building the analysis graphs, both predictions and the recommendations.
     #[serde(rename = "analysis_ms", serialize_with = "milliseconds")]
     pub analysis: Duration,
 }
@@ -107,17 +104,19 @@ fn milliseconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Er
 pub struct Analysis {
     /// The graph's name.
     pub graph: String,
-    /// The ORT version whose level-1 optimiser produced the graph (empty when the graph was
-    /// given as is).
+    /// The ORT version whose level-1 optimiser and partitioner produced the graph.
     pub optimised_by: String,
     /// Level-1 transformers disabled to emulate the rule family's releases.
     pub disabled_optimizers: Vec<String>,
-    /// True when the level-1 graph came from epbench's cache (no ORT session ran this time).
-    pub level1_cached: bool,
-    /// Why the graph is the model as given rather than ORT's level-1 graph (ORT could not create
-    /// a CPU session for it); `None` normally.
+    /// True when ORT's partitioning came from epbench's cache (no ORT session ran this time).
+    pub partitioning_cached: bool,
+    /// ORT's `GetCapability` passes per prediction: more than one when ORT inlined function
+    /// nodes no EP took and asked again (the prediction is of the last).
+    pub ort_passes: Vec<usize>,
+    /// Why ORT could not have finished creating a session on this model after partitioning
+    /// (e.g. a node neither the CoreML rules nor the CPU EP take); `None` normally.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unoptimised_because: Option<String>,
+    pub session_note: Option<String>,
     /// The requested format first, then the other one.
     pub predictions: Vec<PartitionReport>,
     /// The rules' verdict on every node, one list per prediction (for comparing with the EP's
@@ -141,10 +140,8 @@ impl Analysis {
     /// Every prediction and the recommendations, for the terminal.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        if let Some(why) = &self.unoptimised_because {
-            out.push_str(&format!(
-                "note: predicted on the model as given, not ORT's level-1 graph: {why}\n"
-            ));
+        if let Some(why) = &self.session_note {
+            out.push_str(&format!("note: {why}\n"));
         }
         for p in &self.predictions {
             out.push_str(&p.render_text());
@@ -159,65 +156,125 @@ impl Analysis {
     }
 }
 
-/// Analyses a model file: ORT optimises it at level 1 (the graph partitioning sees), then both
-/// formats are predicted under `options.family`, through ORT's `GetCapability` passes
-/// ([`capability`]).
+/// Analyses a model file: ORT partitions it (level-1 optimisation, then its `GetCapability`
+/// passes) with the rules of `options.family` standing in for the CoreML EP ([`stand_in`]),
+/// once per format; runs are reused from epbench's cache when the file is unchanged.
 pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, PartitionError> {
-    let level1 = level1::ort_level1_model(path, options.family.level1_disabled_optimizers())?;
-    let lowered = lowering::lower_back(&level1.model, level1.original.as_ref());
-    let mut analysis = analyze_lowered(&lowered, options)?;
-    analysis.optimised_by = level1.ort_version;
-    analysis.unoptimised_because = level1.unoptimised_because;
-    analysis.level1_cached = level1.cached;
-    analysis.disabled_optimizers = level1.disabled_optimizers;
-    analysis.timings.ort_session = level1.session_time;
-    analysis.timings.read = level1.read_time;
+    let started = Instant::now();
+    let disabled = options.family.level1_disabled_optimizers();
+    let cases = predict_options(options);
+    let keys = cases.map(|case| stand_in::cache::entry_dir(path, case, disabled));
+    let mut runs = keys
+        .clone()
+        .map(|key| key.as_deref().and_then(stand_in::cache::load));
+    let mut input = None;
+    let mut session = Duration::ZERO;
+    for ((run, case), key) in runs.iter_mut().zip(cases).zip(&keys) {
+        if run.is_some() {
+            continue;
+        }
+        if input.is_none() {
+            // A corrupt file gets the ONNX reader's clear message instead of ORT's, and a model
+            // that cannot be benchmarked is named as such.
+            let original = crate::onnx::read_model(path)?;
+            crate::workload::check_benchmarkable(&original, &path.display().to_string())?;
+            input = Some(stand_in::weightless(&original));
+        }
+        let Some(input) = &input else { continue };
+        let fresh = stand_in::partition(path, input, case, disabled)?;
+        session += fresh.session_time;
+        if let Some(dir) = key {
+            stand_in::cache::store(dir, &fresh);
+        }
+        *run = Some(fresh);
+    }
+    let [Some(primary), Some(other)] = runs else {
+        unreachable!("every run was loaded or made");
+    };
+    let read = started.elapsed().saturating_sub(session);
+    let mut analysis = analysis_of([primary, other], cases)?;
+    analysis.timings.ort_session = session;
+    analysis.timings.read = read;
     Ok(analysis)
 }
 
-/// Analyses a model as given. Pass ORT's level-1 graph for a faithful prediction: an unoptimised
-/// export still has the `Constant`-fed shape arithmetic that ORT folds before partitioning. What
-/// the CPU EP did to the graph after partitioning (float16 casts, inlined functions) is undone
-/// first ([`lowering`]).
+/// Analyses a model held in memory, as [`analyze_file`] does a file (without the cache).
 pub fn analyze_model(
     model: &ModelProto,
     options: AnalyzeOptions,
 ) -> Result<Analysis, PartitionError> {
-    analyze_lowered(&lowering::lower_back(model, None), options)
+    let started = Instant::now();
+    let path = Path::new("<model in memory>");
+    crate::workload::check_benchmarkable(model, &model_name(model))?;
+    let input = stand_in::weightless(model);
+    let read = started.elapsed();
+    let disabled = options.family.level1_disabled_optimizers();
+    let cases = predict_options(options);
+    let primary = stand_in::partition(path, &input, cases[0], disabled)?;
+    let other = stand_in::partition(path, &input, cases[1], disabled)?;
+    let session = primary.session_time + other.session_time;
+    let mut analysis = analysis_of([primary, other], cases)?;
+    analysis.timings.ort_session = session;
+    analysis.timings.read = read;
+    Ok(analysis)
 }
 
-fn analyze_lowered(
-    lowered: &lowering::Lowered,
-    options: AnalyzeOptions,
-) -> Result<Analysis, PartitionError> {
-    let started = Instant::now();
-    let primary_options = PredictOptions {
+fn model_name(model: &ModelProto) -> String {
+    model
+        .graph
+        .as_ref()
+        .map(|g| g.name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "the model".into())
+}
+
+/// The requested format's options, then the other format's.
+fn predict_options(options: AnalyzeOptions) -> [PredictOptions; 2] {
+    let primary = PredictOptions {
         family: options.family,
         format: options.format,
         require_static_input_shapes: options.require_static_input_shapes,
     };
-    let other_format = match options.format {
+    let other = match options.format {
         ModelFormat::NeuralNetwork => ModelFormat::MlProgram,
         ModelFormat::MlProgram => ModelFormat::NeuralNetwork,
     };
-    let primary = capability::predict_passes(lowered, primary_options)?;
-    let other = capability::predict_passes(lowered, primary_options.with_format(other_format))?;
-    let (graph, other_graph) = (primary.graph, other.graph);
-    let (primary, other) = (primary.prediction, other.prediction);
-    let recommendations = recommend(&graph, &primary, &[&other]);
+    [primary, primary.with_format(other)]
+}
+
+/// Both predictions on the last passes of their runs, and the recommendations.
+fn analysis_of(
+    runs: [stand_in::StandInRun; 2],
+    cases: [PredictOptions; 2],
+) -> Result<Analysis, PartitionError> {
+    let started = Instant::now();
+    let [primary_run, other_run] = runs;
+    let primary = primary_run.predict(cases[0])?;
+    let other = other_run.predict(cases[1])?;
+    let recommendations = recommend(&primary.graph, &primary.prediction, &[&other.prediction]);
     let node_verdicts = vec![
-        coreml_ep::NodeVerdict::of_prediction(&graph, &primary),
-        coreml_ep::NodeVerdict::of_prediction(&other_graph, &other),
+        coreml_ep::NodeVerdict::of_prediction(&primary.graph, &primary.prediction),
+        coreml_ep::NodeVerdict::of_prediction(&other.graph, &other.prediction),
     ];
+    let runtime = crate::runtime::global().map(|r| r.version().to_string());
     Ok(Analysis {
-        graph: graph.name.clone(),
-        optimised_by: String::new(),
-        disabled_optimizers: Vec::new(),
-        level1_cached: false,
-        unoptimised_because: None,
-        predictions: vec![primary.report, other.report],
+        graph: primary.graph.name.clone(),
+        optimised_by: runtime.unwrap_or_default(),
+        disabled_optimizers: cases[0]
+            .family
+            .level1_disabled_optimizers()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        partitioning_cached: primary_run.cached && other_run.cached,
+        ort_passes: vec![primary_run.passes, other_run.passes],
+        session_note: primary_run
+            .stopped_because
+            .or(other_run.stopped_because)
+            .map(|why| format!("ONNX Runtime would not finish a session on it: {why}")),
+        predictions: vec![primary.prediction.report, other.prediction.report],
         node_verdicts,
-        analysis_graphs: vec![graph, other_graph],
+        analysis_graphs: vec![primary.graph, other.graph],
         recommendations,
         timings: Timings {
             analysis: started.elapsed(),

@@ -65,25 +65,7 @@ pub fn predict_with(
     options: PredictOptions,
     eligible: Option<&[bool]>,
 ) -> Prediction {
-    let rule_verdicts: Vec<Verdict> = (0..graph.len())
-        .map(|i| {
-            evaluate_node(
-                graph,
-                i,
-                options.family,
-                options.format,
-                options.require_static_input_shapes,
-            )
-        })
-        .collect();
-    let supported: Vec<bool> = rule_verdicts
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.is_supported() && eligible.is_none_or(|e| e.get(i).copied().unwrap_or(false))
-        })
-        .collect();
-    let grouping = run_grouping(graph, &supported, options.family);
+    let (rule_verdicts, supported, grouping) = partitions_of(graph, options, eligible);
 
     let mut verdicts = rule_verdicts.clone();
     for &node in grouping.dropped.iter().flatten() {
@@ -118,6 +100,35 @@ pub fn predict_with(
         rule_verdicts,
         grouping,
     }
+}
+
+/// The rules' verdict on every node, which nodes may join a partition, and ORT's grouping of
+/// them: what a `GetCapability` pass claims.
+pub fn partitions_of(
+    graph: &AnalysisGraph,
+    options: PredictOptions,
+    eligible: Option<&[bool]>,
+) -> (Vec<Verdict>, Vec<bool>, Grouping) {
+    let rule_verdicts: Vec<Verdict> = (0..graph.len())
+        .map(|i| {
+            evaluate_node(
+                graph,
+                i,
+                options.family,
+                options.format,
+                options.require_static_input_shapes,
+            )
+        })
+        .collect();
+    let supported: Vec<bool> = rule_verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.is_supported() && eligible.is_none_or(|e| e.get(i).copied().unwrap_or(false))
+        })
+        .collect();
+    let grouping = run_grouping(graph, &supported, options.family);
+    (rule_verdicts, supported, grouping)
 }
 
 fn run_grouping(graph: &AnalysisGraph, supported: &[bool], family: &RuleFamily) -> Grouping {

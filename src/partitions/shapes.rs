@@ -33,9 +33,9 @@ pub(super) fn infer(graph: &mut AnalysisGraph) {
     }
 }
 
-/// The declared type wins: the graphs analysed come from ORT's saved level-1 model, whose
-/// `value_info` carries ORT's own inferred type for every value it knew (see
-/// [`super::level1`]), and that — unknown dims and missing shapes included — is what
+/// The declared type wins: the graphs analysed are ORT's own graph of a `GetCapability` pass,
+/// whose values carry ORT's inferred type for every value it knew (see
+/// [`super::stand_in`]), and that — unknown dims and missing shapes included — is what
 /// `GetCapability` saw. Inference covers the values ORT's transformers created, which have no
 /// entry, and an element type a declaration leaves out.
 fn merge(declared: Option<ValueType>, inferred: Option<ValueType>) -> Option<ValueType> {

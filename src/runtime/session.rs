@@ -218,6 +218,8 @@ impl SessionConfig {
             dispatch
                 .register(&mut builder)
                 .map_err(|e| super::registration_error(&self.ep, runtime, &e.to_string()))?;
+        } else {
+            builder = on_ort_cpu_ep(builder, runtime.environment()).map_err(session_error)?;
         }
         let id = format!(
             "epbench-{}",
@@ -289,5 +291,27 @@ impl SessionConfig {
             }
             ep => Ok((ep.clone(), None)),
         }
+    }
+}
+
+/// Names ORT's own CPU EP as the session's device. The `ort` crate turns on ORT's automatic EP
+/// selection for every session that names no EP (`SessionBuilder::new` sets the MAX_EFFICIENCY
+/// policy), and that selection prefers any plugin EP registered in the process over ORT's CPU
+/// EP (`OrderDevices` in `core/session/provider_policy_context.cc`: "default CPU EP last") —
+/// epbench's stand-in CoreML EP ([`crate::partitions::stand_in`]) included. A session that
+/// names its devices skips the selection. A runtime that lists no EP devices (before ORT 1.22)
+/// has no automatic selection either and is left as it is.
+fn on_ort_cpu_ep(
+    builder: ort::session::builder::SessionBuilder,
+    env: &ort::environment::Environment,
+) -> Result<ort::session::builder::SessionBuilder, String> {
+    let cpu = env
+        .devices()
+        .find(|d| d.ep().is_ok_and(|ep| ep == "CPUExecutionProvider"));
+    match cpu {
+        Some(device) => builder
+            .with_devices([device], None)
+            .map_err(|e| e.to_string()),
+        None => Ok(builder),
     }
 }
