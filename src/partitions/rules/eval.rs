@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::onnx::proto::data_type;
 use crate::runtime::ModelFormat;
 
-use super::{Check, GenericRules, OpRule, RuleFamily, Support};
+use super::{BuilderFn, Check, GenericRules, OpRule, RuleFamily, Support};
 use crate::partitions::graph::{AnalysisGraph, Dim, GraphNode};
 use crate::partitions::report::format_name;
 use crate::partitions::shapes::slice_len;
@@ -304,119 +304,21 @@ impl Ctx<'_> {
 
     fn check(&self, check: &Check, rule: &OpRule) -> Outcome {
         let file = rule.file;
-        let format = format_name(self.format);
         match *check {
-            Check::DefaultDtype { input } => {
-                let allowed = self.family.generic.default_dtypes(self.format);
-                let actual = self.dtype(input);
-                if !allowed.contains(&actual) {
-                    return Err(self.reject(
-                        RejectCategory::Dtype,
-                        format!(
-                            "input {input} is {}; {format} takes {} here",
-                            dtype_name(actual),
-                            dtype_list(allowed)
-                        ),
-                        "base_op_builder.cc HasSupportedInputsImpl",
-                    ));
-                }
-            }
-            Check::Dtype { input, allowed } => {
-                let actual = self.dtype(input);
-                if !allowed.contains(&actual) {
-                    return Err(self.reject(
-                        RejectCategory::Dtype,
-                        format!(
-                            "input {input} is {}; the builder takes {}",
-                            dtype_name(actual),
-                            dtype_list(allowed)
-                        ),
-                        file,
-                    ));
-                }
-            }
+            Check::DefaultDtype { input } => self.check_default_dtype(input),
+            Check::Dtype { input, allowed } => self.check_dtype(input, allowed, file),
             Check::OutputDtype { output, allowed } => {
-                let actual = self
-                    .node
-                    .outputs
-                    .get(output)
-                    .and_then(|name| self.graph.value(name))
-                    .map_or(0, |v| v.elem_type);
-                if !allowed.contains(&actual) {
-                    return Err(self.reject(
-                        RejectCategory::Dtype,
-                        format!(
-                            "output {output} is {}; the builder produces {}",
-                            dtype_name(actual),
-                            dtype_list(allowed)
-                        ),
-                        file,
-                    ));
-                }
+                self.check_output_dtype(output, allowed, file)
             }
-            Check::SameDtype { a, b } => {
-                if self.dtype(a) != self.dtype(b) {
-                    return Err(self.reject(
-                        RejectCategory::Dtype,
-                        format!(
-                            "inputs {a} and {b} have different types ({} and {})",
-                            dtype_name(self.dtype(a)),
-                            dtype_name(self.dtype(b))
-                        ),
-                        file,
-                    ));
-                }
-            }
+            Check::SameDtype { a, b } => self.check_same_dtype(a, b, file),
             Check::Constant {
                 input,
                 what,
                 optional,
-            } => match self.node.input(input) {
-                None if optional => {}
-                None => {
-                    return Err(self.reject(
-                        RejectCategory::NotConstant,
-                        format!("{what} is missing"),
-                        file,
-                    ));
-                }
-                Some(name) => {
-                    if self.graph.constant_initializer(name).is_none() {
-                        let detail = if self.graph.initializer(name).is_some() {
-                            format!(
-                                "{what} is an overridable initializer (also a graph input), not a constant"
-                            )
-                        } else {
-                            format!(
-                                "{what} is computed at run time; the builder needs a constant initializer"
-                            )
-                        };
-                        return Err(self.reject(RejectCategory::NotConstant, detail, file));
-                    }
-                }
-            },
-            Check::Initializer { input, what } => {
-                if let Some(name) = self.node.input(input)
-                    && self.graph.initializer(name).is_none()
-                {
-                    return Err(self.reject(
-                        RejectCategory::NotConstant,
-                        format!("{what} is computed at run time; the builder needs an initializer"),
-                        file,
-                    ));
-                }
-            }
+            } => self.check_constant(input, what, optional, file),
+            Check::Initializer { input, what } => self.check_initializer(input, what, file),
             Check::StaticShape { input, what, why } => {
-                let is_static = self
-                    .shape(input)
-                    .is_some_and(|dims| dims.iter().all(|d| d.fixed().is_some()));
-                if !is_static {
-                    return Err(self.reject(
-                        RejectCategory::DynamicShape,
-                        format!("{what} has a dynamic shape; {why}"),
-                        file,
-                    ));
-                }
+                self.check_static_shape(input, what, why, file)
             }
             Check::Rank {
                 input,
@@ -424,226 +326,473 @@ impl Ctx<'_> {
                 max,
                 what,
                 why,
-            } => {
-                let rank = self.shape(input).map_or(0, Vec::len);
-                if rank < min || rank > max {
-                    return Err(self.reject(
-                        RejectCategory::Rank,
-                        format!("{what} has rank {rank}; {why}"),
-                        file,
-                    ));
-                }
-            }
+            } => self.check_rank(input, min, max, what, why, file),
             Check::OutputRank { output, max, why } => {
-                let rank = self
-                    .node
-                    .outputs
-                    .get(output)
-                    .and_then(|name| self.graph.value(name))
-                    .and_then(|v| v.rank());
-                if let Some(rank) = rank
-                    && rank > max
-                {
-                    return Err(self.reject(
-                        RejectCategory::Rank,
-                        format!("output {output} has rank {rank}; {why}"),
-                        file,
-                    ));
-                }
+                self.check_output_rank(output, max, why, file)
             }
-            Check::MinInputs { min, why } => {
-                let count = self.node.inputs.iter().filter(|s| !s.is_empty()).count();
-                if count < min {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        format!("{count} inputs; {why}"),
-                        file,
-                    ));
-                }
-            }
-            Check::MaxInputs { max, why } => {
-                if self.node.inputs.len() > max {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        format!("{} inputs; {why}", self.node.inputs.len()),
-                        file,
-                    ));
-                }
-            }
+            Check::MinInputs { min, why } => self.check_min_inputs(min, why, file),
+            Check::MaxInputs { max, why } => self.check_max_inputs(max, why, file),
             Check::AttrInt {
                 name,
                 default,
                 allowed,
                 why,
-            } => {
-                let value = self.node.attr_int(name, default);
-                if !allowed.contains(&value) {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        format!("{name}={value}; {why}"),
-                        file,
-                    ));
-                }
-            }
+            } => self.check_attr_int(name, default, allowed, why, file),
             Check::AttrFloat {
                 name,
                 default,
                 value,
                 why,
-            } => {
-                let actual = self.node.attr_float(name, default);
-                if actual != value {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        format!("{name}={actual}; {why}"),
-                        file,
-                    ));
-                }
-            }
-            Check::AttrAbsent { name, why } => {
-                if self.node.attr(name).is_some() {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        format!("has the '{name}' attribute; {why}"),
-                        file,
-                    ));
-                }
-            }
+            } => self.check_attr_float(name, default, value, why, file),
+            Check::AttrAbsent { name, why } => self.check_attr_absent(name, why, file),
             Check::Axis {
                 default,
                 rank_of,
                 allowed,
                 why,
-            } => {
-                let rank = self.shape(rank_of).map_or(0, Vec::len) as i64;
-                let axis = self.node.attr_int("axis", default);
-                let normalised = if axis < 0 { axis + rank } else { axis };
-                let ok = usize::try_from(normalised).is_ok_and(|a| allowed.contains(&a));
-                if !ok {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        format!("axis {axis} on rank {rank}; {why}"),
-                        file,
-                    ));
-                }
-            }
-            Check::InputEdges { min, max, why } => {
-                let edges = self.graph.input_edges(self.node.index).len();
-                if edges < min || edges > max {
-                    let detail = if edges == 0 {
-                        format!("fed only by graph inputs or initializers; {why}")
-                    } else {
-                        format!("{edges} producing nodes; {why}")
-                    };
-                    return Err(self.reject(RejectCategory::Producer, detail, file));
-                }
-            }
-            Check::SupportedProducer { op, why } => {
-                let producer = self
-                    .graph
-                    .input_edges(self.node.index)
-                    .first()
-                    .map(|edge| edge.from);
-                let supported = producer.is_some_and(|p| {
-                    self.graph.node(p).op_type == op
-                        && evaluate_node(
-                            self.graph,
-                            p,
-                            self.family,
-                            self.format,
-                            self.require_static_input_shapes,
-                        )
-                        .is_supported()
-                });
-                if !supported {
-                    let from = producer.map_or("no node", |p| self.graph.node(p).op_type.as_str());
-                    return Err(self.reject(
-                        RejectCategory::Producer,
-                        format!("produced by {from}; {why}"),
-                        file,
-                    ));
-                }
-            }
-            Check::GemmBias => self.gemm_bias(file)?,
-            Check::Builder(builder) => {
-                let input = BuilderInput {
-                    graph: self.graph,
-                    node: self.node,
-                    family: self.family,
-                    format: self.format,
-                    require_static_input_shapes: self.require_static_input_shapes,
-                };
-                if let Err((category, detail)) = builder(&input) {
-                    return Err(self.reject(category, detail, file));
-                }
-            }
+            } => self.check_axis(default, rank_of, allowed, why, file),
+            Check::InputEdges { min, max, why } => self.check_input_edges(min, max, why, file),
+            Check::SupportedProducer { op, why } => self.check_supported_producer(op, why, file),
+            Check::GemmBias => self.gemm_bias(file),
+            Check::Builder(builder) => self.check_builder(builder, file),
             Check::ConstantLength {
                 input,
                 what,
                 min,
                 max,
-            } => {
-                let len = self
-                    .node
-                    .input(input)
-                    .and_then(|name| self.graph.constant_initializer(name))
-                    .and_then(|init| init.int_values.as_ref())
-                    .map(Vec::len);
-                match len {
-                    Some(len) if len < min || len > max => {
-                        return Err(self.reject(
-                            RejectCategory::Attribute,
-                            format!("{what} has {len} values; the builder takes {min} to {max}"),
-                            file,
-                        ));
-                    }
-                    Some(_) => {}
-                    None => {
-                        return Err(self.reject(
-                            RejectCategory::NotConstant,
-                            format!("{what} is not a readable constant"),
-                            file,
-                        ));
-                    }
-                }
-            }
-            Check::ReshapeZeros { symbolic_zero } => self.reshape_zeros(symbolic_zero, file)?,
-            Check::SliceNotEmpty => self.slice_not_empty(file)?,
-            Check::ReduceNoopAxes => {
-                let empty_axes = self
-                    .node
-                    .input(1)
-                    .and_then(|name| self.graph.initializer(name))
-                    .is_some_and(|init| init.int_values.as_ref().is_some_and(Vec::is_empty));
-                if empty_axes && self.node.attr_int("noop_with_empty_axes", 0) != 0 {
-                    return Err(self.reject(
-                        RejectCategory::Attribute,
-                        "noop_with_empty_axes with empty axes is not supported",
-                        file,
-                    ));
-                }
-            }
+            } => self.check_constant_length(input, what, min, max, file),
+            Check::ReshapeZeros { symbolic_zero } => self.reshape_zeros(symbolic_zero, file),
+            Check::SliceNotEmpty => self.slice_not_empty(file),
+            Check::ReduceNoopAxes => self.check_reduce_noop_axes(file),
             Check::GatherScalarIndices {
                 unless_static_rank_at_most,
-            } => {
-                let scalar = self.shape(1).is_some_and(Vec::is_empty);
-                if scalar {
-                    let allowed = unless_static_rank_at_most.is_some_and(|max| {
-                        self.shape(0).is_some_and(|d| {
-                            d.len() <= max && d.iter().all(|x| x.fixed().is_some())
-                        })
-                    });
-                    if !allowed {
-                        let detail = match unless_static_rank_at_most {
-                            None => "indices are a scalar; the builder takes only tensor indices"
-                                .to_string(),
-                            Some(max) => format!(
-                                "indices are a scalar and the data is not static with rank ≤ {max}"
-                            ),
-                        };
-                        return Err(self.reject(RejectCategory::Rank, detail, file));
-                    }
+            } => self.check_gather_scalar_indices(unless_static_rank_at_most, file),
+        }
+    }
+
+    /// [`Check::DefaultDtype`].
+    fn check_default_dtype(&self, input: usize) -> Outcome {
+        let format = format_name(self.format);
+        let allowed = self.family.generic.default_dtypes(self.format);
+        let actual = self.dtype(input);
+        if !allowed.contains(&actual) {
+            return Err(self.reject(
+                RejectCategory::Dtype,
+                format!(
+                    "input {input} is {}; {format} takes {} here",
+                    dtype_name(actual),
+                    dtype_list(allowed)
+                ),
+                "base_op_builder.cc HasSupportedInputsImpl",
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::Dtype`].
+    fn check_dtype(&self, input: usize, allowed: &'static [i32], file: &str) -> Outcome {
+        let actual = self.dtype(input);
+        if !allowed.contains(&actual) {
+            return Err(self.reject(
+                RejectCategory::Dtype,
+                format!(
+                    "input {input} is {}; the builder takes {}",
+                    dtype_name(actual),
+                    dtype_list(allowed)
+                ),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::OutputDtype`].
+    fn check_output_dtype(&self, output: usize, allowed: &'static [i32], file: &str) -> Outcome {
+        let actual = self
+            .node
+            .outputs
+            .get(output)
+            .and_then(|name| self.graph.value(name))
+            .map_or(0, |v| v.elem_type);
+        if !allowed.contains(&actual) {
+            return Err(self.reject(
+                RejectCategory::Dtype,
+                format!(
+                    "output {output} is {}; the builder produces {}",
+                    dtype_name(actual),
+                    dtype_list(allowed)
+                ),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::SameDtype`].
+    fn check_same_dtype(&self, a: usize, b: usize, file: &str) -> Outcome {
+        if self.dtype(a) != self.dtype(b) {
+            return Err(self.reject(
+                RejectCategory::Dtype,
+                format!(
+                    "inputs {a} and {b} have different types ({} and {})",
+                    dtype_name(self.dtype(a)),
+                    dtype_name(self.dtype(b))
+                ),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::Constant`].
+    fn check_constant(
+        &self,
+        input: usize,
+        what: &'static str,
+        optional: bool,
+        file: &str,
+    ) -> Outcome {
+        match self.node.input(input) {
+            None if optional => {}
+            None => {
+                return Err(self.reject(
+                    RejectCategory::NotConstant,
+                    format!("{what} is missing"),
+                    file,
+                ));
+            }
+            Some(name) => {
+                if self.graph.constant_initializer(name).is_none() {
+                    let detail = if self.graph.initializer(name).is_some() {
+                        format!(
+                            "{what} is an overridable initializer (also a graph input), not a constant"
+                        )
+                    } else {
+                        format!(
+                            "{what} is computed at run time; the builder needs a constant initializer"
+                        )
+                    };
+                    return Err(self.reject(RejectCategory::NotConstant, detail, file));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Check::Initializer`].
+    fn check_initializer(&self, input: usize, what: &'static str, file: &str) -> Outcome {
+        if let Some(name) = self.node.input(input)
+            && self.graph.initializer(name).is_none()
+        {
+            return Err(self.reject(
+                RejectCategory::NotConstant,
+                format!("{what} is computed at run time; the builder needs an initializer"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::StaticShape`].
+    fn check_static_shape(
+        &self,
+        input: usize,
+        what: &'static str,
+        why: &'static str,
+        file: &str,
+    ) -> Outcome {
+        let is_static = self
+            .shape(input)
+            .is_some_and(|dims| dims.iter().all(|d| d.fixed().is_some()));
+        if !is_static {
+            return Err(self.reject(
+                RejectCategory::DynamicShape,
+                format!("{what} has a dynamic shape; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::Rank`].
+    fn check_rank(
+        &self,
+        input: usize,
+        min: usize,
+        max: usize,
+        what: &'static str,
+        why: &'static str,
+        file: &str,
+    ) -> Outcome {
+        let rank = self.shape(input).map_or(0, Vec::len);
+        if rank < min || rank > max {
+            return Err(self.reject(
+                RejectCategory::Rank,
+                format!("{what} has rank {rank}; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::OutputRank`].
+    fn check_output_rank(
+        &self,
+        output: usize,
+        max: usize,
+        why: &'static str,
+        file: &str,
+    ) -> Outcome {
+        let rank = self
+            .node
+            .outputs
+            .get(output)
+            .and_then(|name| self.graph.value(name))
+            .and_then(|v| v.rank());
+        if let Some(rank) = rank
+            && rank > max
+        {
+            return Err(self.reject(
+                RejectCategory::Rank,
+                format!("output {output} has rank {rank}; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::MinInputs`].
+    fn check_min_inputs(&self, min: usize, why: &'static str, file: &str) -> Outcome {
+        let count = self.node.inputs.iter().filter(|s| !s.is_empty()).count();
+        if count < min {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                format!("{count} inputs; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::MaxInputs`].
+    fn check_max_inputs(&self, max: usize, why: &'static str, file: &str) -> Outcome {
+        if self.node.inputs.len() > max {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                format!("{} inputs; {why}", self.node.inputs.len()),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::AttrInt`].
+    fn check_attr_int(
+        &self,
+        name: &'static str,
+        default: i64,
+        allowed: &'static [i64],
+        why: &'static str,
+        file: &str,
+    ) -> Outcome {
+        let value = self.node.attr_int(name, default);
+        if !allowed.contains(&value) {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                format!("{name}={value}; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::AttrFloat`].
+    fn check_attr_float(
+        &self,
+        name: &'static str,
+        default: f32,
+        value: f32,
+        why: &'static str,
+        file: &str,
+    ) -> Outcome {
+        let actual = self.node.attr_float(name, default);
+        if actual != value {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                format!("{name}={actual}; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::AttrAbsent`].
+    fn check_attr_absent(&self, name: &'static str, why: &'static str, file: &str) -> Outcome {
+        if self.node.attr(name).is_some() {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                format!("has the '{name}' attribute; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::Axis`].
+    fn check_axis(
+        &self,
+        default: i64,
+        rank_of: usize,
+        allowed: &'static [usize],
+        why: &'static str,
+        file: &str,
+    ) -> Outcome {
+        let rank = self.shape(rank_of).map_or(0, Vec::len) as i64;
+        let axis = self.node.attr_int("axis", default);
+        let normalised = if axis < 0 { axis + rank } else { axis };
+        let ok = usize::try_from(normalised).is_ok_and(|a| allowed.contains(&a));
+        if !ok {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                format!("axis {axis} on rank {rank}; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::InputEdges`].
+    fn check_input_edges(&self, min: usize, max: usize, why: &'static str, file: &str) -> Outcome {
+        let edges = self.graph.input_edges(self.node.index).len();
+        if edges < min || edges > max {
+            let detail = if edges == 0 {
+                format!("fed only by graph inputs or initializers; {why}")
+            } else {
+                format!("{edges} producing nodes; {why}")
+            };
+            return Err(self.reject(RejectCategory::Producer, detail, file));
+        }
+        Ok(())
+    }
+
+    /// [`Check::SupportedProducer`].
+    fn check_supported_producer(&self, op: &'static str, why: &'static str, file: &str) -> Outcome {
+        let producer = self
+            .graph
+            .input_edges(self.node.index)
+            .first()
+            .map(|edge| edge.from);
+        let supported = producer.is_some_and(|p| {
+            self.graph.node(p).op_type == op
+                && evaluate_node(
+                    self.graph,
+                    p,
+                    self.family,
+                    self.format,
+                    self.require_static_input_shapes,
+                )
+                .is_supported()
+        });
+        if !supported {
+            let from = producer.map_or("no node", |p| self.graph.node(p).op_type.as_str());
+            return Err(self.reject(
+                RejectCategory::Producer,
+                format!("produced by {from}; {why}"),
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::Builder`].
+    fn check_builder(&self, builder: BuilderFn, file: &str) -> Outcome {
+        let input = BuilderInput {
+            graph: self.graph,
+            node: self.node,
+            family: self.family,
+            format: self.format,
+            require_static_input_shapes: self.require_static_input_shapes,
+        };
+        if let Err((category, detail)) = builder(&input) {
+            return Err(self.reject(category, detail, file));
+        }
+        Ok(())
+    }
+
+    /// [`Check::ConstantLength`].
+    fn check_constant_length(
+        &self,
+        input: usize,
+        what: &'static str,
+        min: usize,
+        max: usize,
+        file: &str,
+    ) -> Outcome {
+        let len = self
+            .node
+            .input(input)
+            .and_then(|name| self.graph.constant_initializer(name))
+            .and_then(|init| init.int_values.as_ref())
+            .map(Vec::len);
+        match len {
+            Some(len) if len < min || len > max => {
+                return Err(self.reject(
+                    RejectCategory::Attribute,
+                    format!("{what} has {len} values; the builder takes {min} to {max}"),
+                    file,
+                ));
+            }
+            Some(_) => {}
+            None => {
+                return Err(self.reject(
+                    RejectCategory::NotConstant,
+                    format!("{what} is not a readable constant"),
+                    file,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Check::ReduceNoopAxes`].
+    fn check_reduce_noop_axes(&self, file: &str) -> Outcome {
+        let empty_axes = self
+            .node
+            .input(1)
+            .and_then(|name| self.graph.initializer(name))
+            .is_some_and(|init| init.int_values.as_ref().is_some_and(Vec::is_empty));
+        if empty_axes && self.node.attr_int("noop_with_empty_axes", 0) != 0 {
+            return Err(self.reject(
+                RejectCategory::Attribute,
+                "noop_with_empty_axes with empty axes is not supported",
+                file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Check::GatherScalarIndices`].
+    fn check_gather_scalar_indices(
+        &self,
+        unless_static_rank_at_most: Option<usize>,
+        file: &str,
+    ) -> Outcome {
+        let scalar = self.shape(1).is_some_and(Vec::is_empty);
+        if scalar {
+            let allowed = unless_static_rank_at_most.is_some_and(|max| {
+                self.shape(0)
+                    .is_some_and(|d| d.len() <= max && d.iter().all(|x| x.fixed().is_some()))
+            });
+            if !allowed {
+                let detail = match unless_static_rank_at_most {
+                    None => {
+                        "indices are a scalar; the builder takes only tensor indices".to_string()
+                    }
+                    Some(max) => {
+                        format!("indices are a scalar and the data is not static with rank ≤ {max}")
+                    }
+                };
+                return Err(self.reject(RejectCategory::Rank, detail, file));
             }
         }
         Ok(())
