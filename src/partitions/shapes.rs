@@ -49,6 +49,61 @@ fn merge(declared: Option<ValueType>, inferred: Option<ValueType>) -> Option<Val
 }
 
 /// Output types of one node; `None` entries are outputs nothing could be said about.
+/// Ops whose output 0 has input 0's type and shape.
+const SHAPE_PRESERVING: &[&str] = &[
+    "Abs",
+    "Acos",
+    "Asin",
+    "Atan",
+    "Ceil",
+    "Celu",
+    "Clip",
+    "Cos",
+    "Cosh",
+    "Elu",
+    "Erf",
+    "Exp",
+    "Floor",
+    "Gelu",
+    "FastGelu",
+    "QuickGelu",
+    "HardSigmoid",
+    "HardSwish",
+    "Hardmax",
+    "Identity",
+    "LeakyRelu",
+    "Log",
+    "LogSoftmax",
+    "LRN",
+    "Mish",
+    "Neg",
+    "Reciprocal",
+    "Relu",
+    "Round",
+    "Selu",
+    "Sigmoid",
+    "Sign",
+    "Sin",
+    "Sinh",
+    "Softmax",
+    "Softplus",
+    "Softsign",
+    "Sqrt",
+    "Tan",
+    "Tanh",
+    "ThresholdedRelu",
+    "Trilu",
+    "CumSum",
+    "BatchNormalization",
+    "InstanceNormalization",
+    "GroupNormalization",
+    "LayerNormalization",
+    "MeanVarianceNormalization",
+    "Dropout",
+    "PRelu",
+    "Not",
+];
+
 fn infer_node(g: &AnalysisGraph, node: &GraphNode) -> Vec<Option<ValueType>> {
     let input = |i: usize| node.input(i).and_then(|name| g.value(name)).cloned();
     let elem = |i: usize| input(i).map_or(0, |v| v.elem_type);
@@ -69,59 +124,10 @@ fn infer_node(g: &AnalysisGraph, node: &GraphNode) -> Vec<Option<ValueType>> {
     if !node.domain.is_empty() && node.domain != "com.microsoft" {
         return Vec::new();
     }
+    if SHAPE_PRESERVING.contains(&node.op_type.as_str()) {
+        return same_as(0);
+    }
     match node.op_type.as_str() {
-        // Shape-preserving ops: output 0 is input 0's type and shape.
-        "Abs"
-        | "Acos"
-        | "Asin"
-        | "Atan"
-        | "Ceil"
-        | "Celu"
-        | "Clip"
-        | "Cos"
-        | "Cosh"
-        | "Elu"
-        | "Erf"
-        | "Exp"
-        | "Floor"
-        | "Gelu"
-        | "FastGelu"
-        | "QuickGelu"
-        | "HardSigmoid"
-        | "HardSwish"
-        | "Hardmax"
-        | "Identity"
-        | "LeakyRelu"
-        | "Log"
-        | "LogSoftmax"
-        | "LRN"
-        | "Mish"
-        | "Neg"
-        | "Reciprocal"
-        | "Relu"
-        | "Round"
-        | "Selu"
-        | "Sigmoid"
-        | "Sign"
-        | "Sin"
-        | "Sinh"
-        | "Softmax"
-        | "Softplus"
-        | "Softsign"
-        | "Sqrt"
-        | "Tan"
-        | "Tanh"
-        | "ThresholdedRelu"
-        | "Trilu"
-        | "CumSum"
-        | "BatchNormalization"
-        | "InstanceNormalization"
-        | "GroupNormalization"
-        | "LayerNormalization"
-        | "MeanVarianceNormalization"
-        | "Dropout"
-        | "PRelu"
-        | "Not" => same_as(0),
         "IsNaN" | "IsInf" => with(data_type::BOOL, shape(0)),
         "Add" | "Sub" | "Mul" | "Div" | "Pow" | "Mod" | "Max" | "Min" | "Sum" | "Mean" => with(
             elem(0),
