@@ -209,7 +209,7 @@ fn print_text(
     formats: &[FormatResult],
 ) {
     println!(
-        "{model} — CoreML partitions (rules: {}, ORT {}; graph from ORT {}'s level-1 optimiser)",
+        "{model} — CoreML partitions (rules: {}, ORT {}; partitioned by ORT {} with the rules standing in for the EP)",
         family.name, family.ort_versions, analysis.optimised_by
     );
     for f in formats {

@@ -45,8 +45,8 @@ impl fmt::Display for PartitionSource {
 pub struct PartitionNumbers {
     pub source: PartitionSource,
     /// How: "ORT profile of a `<ep>` session (fused EP nodes)", "measured by the CoreML EP (ORT
-    /// 1.30.0, …)", "predicted (rules CoreML EP ORT 1.31.1, NeuralNetwork) on ORT 1.31.1's
-    /// level-1 graph".
+    /// 1.30.0, …)", "predicted (rules CoreML EP ORT 1.31.1, NeuralNetwork) through ORT 1.31.1's
+    /// partitioning".
     pub provenance: String,
     /// Partitions the EP took.
     pub partitions: usize,
@@ -160,7 +160,7 @@ pub fn coreml(model: &Path, options: &CoreMlOptions) -> Result<PartitionNumbers,
         report,
         PartitionSource::Predicted,
         format!(
-            "predicted (rules {rules}, {}) on ORT {}'s level-1 graph",
+            "predicted (rules {rules}, {}) through ORT {}'s partitioning",
             options.format.ort_value(),
             analysis.optimised_by
         ),

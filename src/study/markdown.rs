@@ -556,8 +556,8 @@ pub(super) fn partitions_section(out: &mut String, results: &StudyResults, chart
         out,
         "## Partitions per variant\n\nEvery model variant the study runs on the {} EP. \
          \"measured\" numbers come from ORT itself (a profile's fused EP nodes, or the CoreML EP's \
-         GetCapability log line); \"predicted\" ones from epbench's offline CoreML rules applied \
-         to ORT's level-1 graph. A profile counts nodes as executed (a fused partition is one \
+         GetCapability log line); \"predicted\" ones from epbench's offline CoreML rules, run \
+         through ORT's own partitioning. A profile counts nodes as executed (a fused partition is one \
          node), so its node counts are not the graph's.\n",
         results.ep.kind
     );
