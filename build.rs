@@ -52,7 +52,8 @@ fn compile_shim() {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     let output = out_dir.join("stand_in_shim");
-    let status = Command::new(rustc)
+    let mut command = Command::new(rustc);
+    command
         .args([
             "--edition",
             "2024",
@@ -65,7 +66,14 @@ fn compile_shim() {
         .arg(&target)
         .arg("-o")
         .arg(&output)
-        .arg(source)
+        .arg(source);
+    // The linker cargo resolved for the target (`target.<triple>.linker`), so that a cross
+    // build links the library as it links epbench (scripts/cross-check-macos.sh sets zig's).
+    println!("cargo::rerun-if-env-changed=RUSTC_LINKER");
+    if let Ok(linker) = std::env::var("RUSTC_LINKER") {
+        command.arg("-C").arg(format!("linker={linker}"));
+    }
+    let status = command
         .status()
         .expect("cannot run rustc for the stand-in EP library");
     assert!(status.success(), "compiling {source} failed");

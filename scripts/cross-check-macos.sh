@@ -3,8 +3,10 @@
 #   scripts/cross-check-macos.sh [cargo check arguments...]    e.g. --all-targets
 # Needs the target's standard library (`rustup target add aarch64-apple-darwin`). The only C
 # dependency, Oniguruma (onig_sys, behind the tokenizers crate), is compiled with zig's clang
-# for aarch64-macos, taken from PyPI (`ziglang`) into a virtualenv under target/. Nothing is
-# linked, so no macOS SDK is needed; the Apple-silicon workflow builds and runs it natively.
+# for aarch64-macos, taken from PyPI (`ziglang`) into a virtualenv under target/, and zig also
+# links the one thing built for the target as a library, the stand-in EP's loader (build.rs):
+# zig carries macOS's system library stubs, so no macOS SDK is needed (rustc warns that xcrun is
+# missing). The Apple-silicon workflow builds and runs it natively.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -39,4 +41,5 @@ chmod +x "$tools/cc" "$tools/ar"
 
 CC_aarch64_apple_darwin="$(cd "$tools" && pwd)/cc" \
 AR_aarch64_apple_darwin="$(cd "$tools" && pwd)/ar" \
+CARGO_TARGET_AARCH64_APPLE_DARWIN_LINKER="$(cd "$tools" && pwd)/cc" \
   cargo check --target aarch64-apple-darwin "$@"
