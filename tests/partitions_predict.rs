@@ -172,3 +172,57 @@ fn one_big_partition_needs_no_recommendation() {
     let p = predict(&graph, PredictOptions::new(rules_2024()));
     assert!(recommend(&graph, &p, &[]).is_empty());
 }
+
+/// `erf_chain(1)` plus a second output read from a sequence input (`SequenceAt`).
+fn with_sequence_input() -> ModelProto {
+    use epbench::onnx::proto::{NodeProto, TypeProto, ValueInfoProto, type_proto};
+    use prost::Message as _;
+    let mut model = erf_chain(1);
+    let graph = model.graph.as_mut().expect("graph");
+    let tensor = graph.input[0].r#type.clone().expect("typed input");
+    // `TypeProto.Sequence { elem_type = 1 }`, as the ONNX schema encodes it.
+    let element = tensor.encode_to_vec();
+    let mut sequence = vec![0x0a, u8::try_from(element.len()).expect("short")];
+    sequence.extend(element);
+    let index = "seq_index".to_string();
+    graph.initializer.push(epbench::onnx::proto::TensorProto {
+        name: index.clone(),
+        data_type: epbench::onnx::proto::data_type::INT64,
+        int64_data: vec![0],
+        ..Default::default()
+    });
+    graph.input.push(ValueInfoProto {
+        name: "seq".into(),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::SequenceType(sequence)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    graph.node.push(NodeProto {
+        input: vec!["seq".into(), index],
+        output: vec!["picked".into()],
+        name: "pick".into(),
+        op_type: "SequenceAt".into(),
+        ..Default::default()
+    });
+    graph.output.push(ValueInfoProto {
+        name: "picked".into(),
+        r#type: Some(tensor),
+        ..Default::default()
+    });
+    model
+}
+
+/// A sequence-typed input survives the ONNX reader (every kind of `TypeProto` is decoded), so
+/// ORT, which partitions the reader's copy of the model, still knows its type.
+#[test]
+fn sequence_inputs_keep_their_type_through_the_reader_and_ort() {
+    use prost::Message as _;
+    let model = with_sequence_input();
+    let decoded = ModelProto::decode(model.encode_to_vec().as_slice()).expect("decodes");
+    assert_eq!(decoded, model);
+    let analysis = analyze_model(&model, AnalyzeOptions::default()).expect("analysis");
+    let report = analysis.primary().expect("a prediction");
+    assert_eq!(report.nodes, 4, "{report:?}");
+}
