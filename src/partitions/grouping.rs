@@ -1,6 +1,6 @@
 //! ORT's grouping of supported nodes into partitions: `CreateSupportedPartitionNodeGroups` in
 //! `onnxruntime/core/providers/partitioning_utils.cc` (the same algorithm from 2021 to 2026;
-//! read at id:507899681).
+//! read as of microsoft/onnxruntime@978c40d85310, 2024-03).
 //!
 //! A Kahn topological sort that forms groups wave by wave. In-degrees count edges (one per
 //! producer output → consumer input), so graph inputs and initializers do not count. Each wave

@@ -3,15 +3,18 @@
 //! Evidence for the range: the study's profiles have `_fence_before/_after` events (removed in
 //! late 2024) and fused nodes named `CoreML_<hash>_<id>` (the `<key>_` prefix came with ~1.21),
 //! and its dynamic profile shows Softmax on the CPU, which needs the `GetStaticShape` Softmax
-//! builder (softmax_op_builder.cc id:21325148, 2024; the 2023 builder id:541555389 accepted
-//! dynamic shapes). Sources are paths under `onnxruntime/core/providers/coreml/` of
-//! microsoft/onnxruntime, read through the search index; `id:<n>` is the index id of the version
-//! read (re-open with `read_file id=<n>`), dated by its content. See
-//! /work/notes/coreml_rules.md §3.1 for the research behind each row.
+//! builder of PR #18358 (read at its branch commit microsoft/onnxruntime@0bd59d6e3f62, 2023-11;
+//! an earlier commit of that branch, microsoft/onnxruntime@3e32fc565d3a, accepted dynamic shapes).
 //!
-//! MLProgram existed from 1.18 but covered fewer ops; the MLProgram column follows the ~1.19/1.20
-//! builders (it is approximate for 1.18), with this family's float32-only default type check
-//! (`IsInputFloat`, base_op_builder.cc id:739700798).
+//! Sources are paths under `onnxruntime/core/providers/coreml/` of microsoft/onnxruntime. Each row
+//! cites `microsoft/onnxruntime@<commit>`, a commit at which the file has exactly the text that was
+//! read (the earliest main commit holding it, unless the row says it is a branch commit), with
+//! the commit's date, or a PR.
+//!
+//! MLProgram existed from 1.18 but covered fewer ops; the MLProgram column follows builders of 2024
+//! and early 2025 (each row gives its commit's date; it is approximate for 1.18), with this
+//! family's float32-only default type check (`IsInputFloat`, base_op_builder.cc as of
+//! microsoft/onnxruntime@2a857d9a86ca, 2024-03).
 
 use super::{Check, Epoch, GenericRules, Level1, OpRule, Support};
 use crate::onnx::proto::data_type::{FLOAT, FLOAT16, INT32, INT64};
@@ -32,18 +35,21 @@ pub const EPOCH: Epoch = Epoch {
         default_max_opset: 20,
         neural_network_dtypes: &[FLOAT],
         ml_program_dtypes: &[FLOAT],
-        source: "builders/helper.cc IsInputSupported id:431976077 (~1.18+); \
-                 base_op_builder.cc id:739700798 (IsInputFloat); base_op_builder.h id:162276632 (max opset 20)",
+        source: "builders/helper.cc IsInputSupported (microsoft/onnxruntime@2a857d9a86ca, \
+                 2024-03); base_op_builder.cc IsInputFloat (same commit); base_op_builder.h \
+                 max opset 20 (microsoft/onnxruntime@2be4dc6d041e, 2023-09)",
     }),
     ops: OPS,
     replaces_registry: true,
     partition_filter: Some(None),
-    registry_source: Some("op_builder_factory.cc id:285516838"),
+    registry_source: Some("op_builder_factory.cc as of microsoft/onnxruntime@62f00ad8e7b7"),
     level1: Some(Level1 {
         disabled_optimizers: &["MatMulAddFusion"],
-        note: "MatMulAddFusion of 2024 fused only 2-D MatMul+Add (core/optimizer/matmul_add_fusion.cc \
-               id:816802709); today's also reshapes static N-D inputs into Reshape+Gemm+Reshape \
-               (id:52895433397), which the study's profiles do not show (its static profile has the \
+        note: "MatMulAddFusion of 2024 fused only 2-D MatMul+Add (core/optimizer/\
+               matmul_add_fusion.cc as of microsoft/onnxruntime@7834ca983c2f); today's also \
+               reshapes static N-D inputs into Reshape+Gemm+Reshape (since PR #22494, \
+               microsoft/onnxruntime@03c6c2e2d471, 2025-02; the later version read was not tied \
+               to a commit), which the study's profiles do not show (its static profile has the \
                3-D /encoder/.../dense/MatMul nodes on the CPU). Disabling it also drops the 2-D \
                fusion, which BERT-family exports do not need (their 2-D linear, the pooler, is \
                exported as a Gemm).",
@@ -432,58 +438,59 @@ const PRELU: &[Check] = &[
 /// none of those ops occur in the zoo's models.
 #[rustfmt::skip]
 const OPS: &[OpRule] = &[
-    OpRule { op: "Add", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:972450550 (~1.18)" },
-    OpRule { op: "Sub", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:972450550 (~1.18)" },
-    OpRule { op: "Mul", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:972450550 (~1.18)" },
-    OpRule { op: "Div", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:972450550 (~1.18)" },
-    OpRule { op: "Pow", neural_network: When(POW), ml_program: When(POW), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:972450550 (~1.18): both inputs float" },
-    OpRule { op: "Sigmoid", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
-    OpRule { op: "Tanh", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
-    OpRule { op: "Relu", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
-    OpRule { op: "LeakyRelu", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
-    OpRule { op: "PRelu", neural_network: When(PRELU), ml_program: When(PRELU), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory id:285516838; slope shape conditions not modelled" },
-    OpRule { op: "Transpose", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "transpose_op_builder.cc", citation: "factory id:285516838; not re-read" },
-    OpRule { op: "Conv", neural_network: When(CONV_NN), ml_program: When(CONV_P), min_opset: 1, max_opset: None, file: "conv_op_builder.cc", citation: "id:20908673 (weight must be known, 2-D); COREML_EP_NOTES (1-D/2-D, constant bias)" },
+    OpRule { op: "Add", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03)" },
+    OpRule { op: "Sub", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03)" },
+    OpRule { op: "Mul", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03)" },
+    OpRule { op: "Div", neural_network: When(BINARY), ml_program: When(BINARY), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03)" },
+    OpRule { op: "Pow", neural_network: When(POW), ml_program: When(POW), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03): both inputs float" },
+    OpRule { op: "Sigmoid", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
+    OpRule { op: "Tanh", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
+    OpRule { op: "Relu", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
+    OpRule { op: "LeakyRelu", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
+    OpRule { op: "PRelu", neural_network: When(PRELU), ml_program: When(PRELU), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; slope shape conditions not modelled" },
+    OpRule { op: "Transpose", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "transpose_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; not re-read" },
+    OpRule { op: "Conv", neural_network: When(CONV_NN), ml_program: When(CONV_P), min_opset: 1, max_opset: None, file: "conv_op_builder.cc", citation: "microsoft/onnxruntime@1012535dabed (2021-04: weight must be known, 2-D); COREML_EP_NOTES (1-D/2-D, constant bias)" },
     OpRule { op: "BatchNormalization", neural_network: When(BATCH_NORM), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "batch_norm_op_builder.cc", citation: "COREML_EP_NOTES (4-D, constant parameters); not re-read" },
-    OpRule { op: "Reshape", neural_network: When(RESHAPE), ml_program: When(RESHAPE), min_opset: 5, max_opset: None, file: "reshape_op_builder.cc", citation: "id:231463319" },
-    OpRule { op: "DepthToSpace", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "depthtospace_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
+    OpRule { op: "Reshape", neural_network: When(RESHAPE), ml_program: When(RESHAPE), min_opset: 5, max_opset: None, file: "reshape_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03)" },
+    OpRule { op: "DepthToSpace", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "depthtospace_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
     OpRule { op: "GlobalAveragePool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "1.31.1 wheel table (only 2-D pool); not re-read" },
     OpRule { op: "GlobalMaxPool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "1.31.1 wheel table (only 2-D pool); not re-read" },
     OpRule { op: "AveragePool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "2-D only; padding conditions not modelled" },
     OpRule { op: "MaxPool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "2-D only; padding conditions not modelled" },
-    OpRule { op: "Concat", neural_network: When(CONCAT_NN), ml_program: When(CONCAT_P), min_opset: 1, max_opset: None, file: "concat_op_builder.cc", citation: "id:376908665 (NN), id:7247451078 (MLProgram)" },
-    OpRule { op: "Resize", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "resize_op_builder.cc", citation: "factory id:285516838; scales/sizes conditions not modelled" },
-    OpRule { op: "Gemm", neural_network: When(GEMM), ml_program: When(GEMM), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "id:863612775 (~1.18-1.20)" },
-    OpRule { op: "MatMul", neural_network: When(MATMUL_NN), ml_program: When(MATMUL_P), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "id:863612775 (~1.18-1.20): NN 2-D with constant B; MLProgram any B" },
-    OpRule { op: "Clip", neural_network: When(CLIP), ml_program: When(CLIP), min_opset: 1, max_opset: None, file: "clip_op_builder.cc", citation: "id:598183258 (GetClipMinMax: constant min/max)" },
-    OpRule { op: "Squeeze", neural_network: When(SQUEEZE), ml_program: When(SQUEEZE), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "id:914547432 (~1.17): axes must be an initializer" },
-    OpRule { op: "ArgMax", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "argmax_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
-    OpRule { op: "Cast", neural_network: When(CAST_NN), ml_program: When(CAST_P), min_opset: 1, max_opset: None, file: "cast_op_builder.cc", citation: "id:680673115 (~1.17, NN); id:6276739234 (~1.20, MLProgram)" },
-    OpRule { op: "Flatten", neural_network: When(FLATTEN), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "flatten_op_builder.cc", citation: "id:1110753038 (non-empty input shape); NN only per COREML_EP_NOTES" },
-    OpRule { op: "LRN", neural_network: When(DEFAULT), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "LRN_op_builder.cc", citation: "factory id:285516838; conditions not re-read" },
-    OpRule { op: "Pad", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "pad_op_builder.cc", citation: "factory id:285516838; mode/pads conditions not modelled" },
-    OpRule { op: "Sqrt", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
-    OpRule { op: "Reciprocal", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
-    OpRule { op: "ReduceMean", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:499732160 (~1.17)" },
-    OpRule { op: "ReduceSum", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:499732160 (~1.17)" },
-    OpRule { op: "Shape", neural_network: When(SHAPE_NN), ml_program: When(SHAPE_P), min_opset: 1, max_opset: None, file: "shape_op_builder.cc", citation: "id:919746616 (2024, NN); id:3390682946 (~1.20, MLProgram)" },
-    OpRule { op: "Gather", neural_network: When(GATHER), ml_program: When(GATHER), min_opset: 1, max_opset: None, file: "gather_op_builder.cc", citation: "id:272324375 (2024)" },
-    OpRule { op: "Slice", neural_network: When(SLICE), ml_program: When(SLICE), min_opset: 10, max_opset: None, file: "slice_op_builder.cc", citation: "id:5687274159 (~1.19)" },
-    OpRule { op: "Softmax", neural_network: When(SOFTMAX), ml_program: When(SOFTMAX), min_opset: 1, max_opset: None, file: "softmax_op_builder.cc", citation: "id:21325148 = 0bd59d6e (GetStaticShape)" },
-    OpRule { op: "Split", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "split_op_builder.cc", citation: "factory id:285516838; split-size conditions not modelled" },
-    // MLProgram-only builders registered around 1.19/1.20 (factory id:3076644166); a 1.19 field
+    OpRule { op: "Concat", neural_network: When(CONCAT_NN), ml_program: When(CONCAT_P), min_opset: 1, max_opset: None, file: "concat_op_builder.cc", citation: "microsoft/onnxruntime@f98d3f8a2340 (2023-08, NN), microsoft/onnxruntime@7444feebe446 (2025-03, MLProgram)" },
+    OpRule { op: "Resize", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "resize_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; scales/sizes conditions not modelled" },
+    OpRule { op: "Gemm", neural_network: When(GEMM), ml_program: When(GEMM), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03)" },
+    OpRule { op: "MatMul", neural_network: When(MATMUL_NN), ml_program: When(MATMUL_P), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03): NN 2-D with constant B; MLProgram any B" },
+    OpRule { op: "Clip", neural_network: When(CLIP), ml_program: When(CLIP), min_opset: 1, max_opset: None, file: "clip_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03; GetClipMinMax: constant min/max)" },
+    OpRule { op: "Squeeze", neural_network: When(SQUEEZE), ml_program: When(SQUEEZE), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02): axes must be an initializer" },
+    OpRule { op: "ArgMax", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "argmax_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
+    OpRule { op: "Cast", neural_network: When(CAST_NN), ml_program: When(CAST_P), min_opset: 1, max_opset: None, file: "cast_op_builder.cc", citation: "microsoft/onnxruntime@f98d3f8a2340 (2023-08, NN); microsoft/onnxruntime@9daf7664fc24 (2024-11, MLProgram)" },
+    OpRule { op: "Flatten", neural_network: When(FLATTEN), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "flatten_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02: non-empty input shape); NN only per COREML_EP_NOTES" },
+    OpRule { op: "LRN", neural_network: When(DEFAULT), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "LRN_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; conditions not re-read" },
+    OpRule { op: "Pad", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "pad_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; mode/pads conditions not modelled" },
+    OpRule { op: "Sqrt", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Reciprocal", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "ReduceMean", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02)" },
+    OpRule { op: "ReduceSum", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02)" },
+    OpRule { op: "Shape", neural_network: When(SHAPE_NN), ml_program: When(SHAPE_P), min_opset: 1, max_opset: None, file: "shape_op_builder.cc", citation: "microsoft/onnxruntime@d6cd41cfc19d (2023-08, NN); microsoft/onnxruntime@a24723df16b4 (2024-11, MLProgram)" },
+    OpRule { op: "Gather", neural_network: When(GATHER), ml_program: When(GATHER), min_opset: 1, max_opset: None, file: "gather_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02)" },
+    OpRule { op: "Slice", neural_network: When(SLICE), ml_program: When(SLICE), min_opset: 10, max_opset: None, file: "slice_op_builder.cc", citation: "microsoft/onnxruntime@2cfe1f031def (2024-09)" },
+    OpRule { op: "Softmax", neural_network: When(SOFTMAX), ml_program: When(SOFTMAX), min_opset: 1, max_opset: None, file: "softmax_op_builder.cc", citation: "PR #18358 (GetStaticShape), at its branch commit microsoft/onnxruntime@0bd59d6e3f62" },
+    OpRule { op: "Split", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "split_op_builder.cc", citation: "factory microsoft/onnxruntime@62f00ad8e7b7; split-size conditions not modelled" },
+    // MLProgram-only builders registered around 1.19/1.20 (factory as of
+    // microsoft/onnxruntime@a24723df16b4, 2024-11); a 1.19 field
     // log shows Erf and Unsqueeze `supported: [0]` under NeuralNetwork.
-    OpRule { op: "Erf", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911 (!create_mlprogram && Erf -> false); factory id:3076644166" },
-    OpRule { op: "Gelu", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "gelu_op_builder.cc", citation: "factory id:3076644166; not re-read" },
-    OpRule { op: "Unsqueeze", neural_network: MLPROGRAM_ONLY, ml_program: When(UNSQUEEZE_P), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "id:3192888111 (~1.20)" },
-    OpRule { op: "LayerNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "factory id:3076644166; not re-read" },
-    OpRule { op: "Round", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
-    OpRule { op: "Max", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "minmax_op_builder.cc", citation: "factory id:3076644166; not re-read" },
-    OpRule { op: "ReduceMax", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ReduceMin", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ReduceProd", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ConvTranspose", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "convtranspose_op_builder.cc", citation: "factory id:3076644166; conditions not re-read" },
-    OpRule { op: "InstanceNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "factory id:3076644166; not re-read" },
-    OpRule { op: "GroupNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "factory id:3076644166; not re-read" },
-    OpRule { op: "GridSample", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "gridsample_op_builder.cc", citation: "factory id:3076644166; not re-read" },
+    OpRule { op: "Erf", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11; !create_mlprogram && Erf -> false)" },
+    OpRule { op: "Gelu", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "gelu_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; not re-read" },
+    OpRule { op: "Unsqueeze", neural_network: MLPROGRAM_ONLY, ml_program: When(UNSQUEEZE_P), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "LayerNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; not re-read" },
+    OpRule { op: "Round", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Max", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "minmax_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; not re-read" },
+    OpRule { op: "ReduceMax", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ReduceMin", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ReduceProd", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ConvTranspose", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "convtranspose_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; conditions not re-read" },
+    OpRule { op: "InstanceNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; not re-read" },
+    OpRule { op: "GroupNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; not re-read" },
+    OpRule { op: "GridSample", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "gridsample_op_builder.cc", citation: "factory microsoft/onnxruntime@a24723df16b4; not re-read" },
 ];

@@ -1,13 +1,14 @@
 //! The CoreML EP of ORT 1.27-1.29 as read from 2026 snapshots and PRs before the 1.30 source
 //! was at hand (an approximation for those releases; ORT 1.30 has its own epoch).
 //!
-//! Sources are paths under `onnxruntime/core/providers/coreml/` of microsoft/onnxruntime read
-//! through the search index (`id:<n>` = index id, dated by content; a short hex = commit), PR
-//! threads, and the op tables the 1.31.1 wheel ships
+//! Sources are paths under `onnxruntime/core/providers/coreml/` of microsoft/onnxruntime, cited
+//! as `microsoft/onnxruntime@<commit>` (a commit at which the file has exactly the text that was
+//! read: the earliest main commit holding it, unless the row says it is a branch commit; a short
+//! `@hex` is a commit whose full hash was not recorded), PR threads, and the op tables the 1.31.1
+//! wheel ships
 //! (`onnxruntime/tools/mobile_helpers/coreml_supported_{neuralnetwork,mlprogram}_ops.md`), which
 //! decided which PR-branch builders shipped (And, Where: yes; Equal, Expand, Range, Not: no).
-//! The 2025–26 versions of several builders could not be read; rows say so. See
-//! /work/notes/coreml_rules.md §3.2.
+//! The 2025–26 versions of several builders could not be read; rows say so.
 
 use super::{Check, Epoch, GenericRules, Level1, OpRule, PartitionFilter, Support};
 use crate::onnx::proto::data_type::{BOOL, FLOAT, FLOAT16, INT32, INT64};
@@ -34,8 +35,10 @@ pub const EPOCH: Epoch = Epoch {
         default_max_opset: 20,
         neural_network_dtypes: &[FLOAT],
         ml_program_dtypes: &[FLOAT, FLOAT16],
-        source: "builders/helper.cc IsInputSupported id:431976077; base_op_builder.cc id:2619457053 \
-                 (IsInputDtypeSupport: fp16 in MLProgram); base_op_builder.h id:34345886723 (max opset 20)",
+        source: "builders/helper.cc IsInputSupported (microsoft/onnxruntime@2a857d9a86ca, \
+                 2024-03); base_op_builder.cc IsInputDtypeSupport, fp16 in MLProgram \
+                 (microsoft/onnxruntime@a24723df16b4, 2024-11); base_op_builder.h max opset 20 \
+                 (microsoft/onnxruntime@ab332a580314, a 2024-01 branch commit)",
     }),
     ops: OPS,
     replaces_registry: true,
@@ -370,11 +373,11 @@ const PRELU: &[Check] = &[
 /// Op rows. "not re-read" rows list only the type check; none of those ops occur in the zoo.
 #[rustfmt::skip]
 const OPS: &[OpRule] = &[
-    OpRule { op: "Add", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:2499451864 (~1.20)" },
-    OpRule { op: "Sub", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:2499451864 (~1.20)" },
-    OpRule { op: "Mul", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:2499451864 (~1.20)" },
-    OpRule { op: "Div", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:2499451864 (~1.20)" },
-    OpRule { op: "Pow", neural_network: When(POW), ml_program: When(POW), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "id:2499451864 (~1.20): equal input types" },
+    OpRule { op: "Add", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Sub", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Mul", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Div", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Pow", neural_network: When(POW), ml_program: When(POW), min_opset: 7, max_opset: None, file: "binary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11): equal input types" },
     OpRule { op: "Sigmoid", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "Tanh", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "Relu", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "activation_op_builder.cc", citation: "wheel tables; not re-read" },
@@ -383,38 +386,38 @@ const OPS: &[OpRule] = &[
     OpRule { op: "Transpose", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "transpose_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "Conv", neural_network: When(CONV_NN), ml_program: When(CONV_P), min_opset: 1, max_opset: None, file: "conv_op_builder.cc", citation: "COREML_EP_NOTES (1-D/2-D, constant weight in NN, constant bias); not re-read" },
     OpRule { op: "BatchNormalization", neural_network: When(BATCH_NORM), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "batch_norm_op_builder.cc", citation: "wheel tables (not in the MLProgram table); not re-read" },
-    OpRule { op: "Reshape", neural_network: When(RESHAPE_NN), ml_program: When(RESHAPE_P), min_opset: 5, max_opset: None, file: "reshape_op_builder.cc", citation: "id:39762284143 (2025): data static in NN, fixed rank in MLProgram; a 0 copying a symbolic dim rejected" },
+    OpRule { op: "Reshape", neural_network: When(RESHAPE_NN), ml_program: When(RESHAPE_P), min_opset: 5, max_opset: None, file: "reshape_op_builder.cc", citation: "a PR #24594 branch version (2025, commit not recorded): data static in NN, fixed rank in MLProgram; a 0 copying a symbolic dim rejected" },
     OpRule { op: "DepthToSpace", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "depthtospace_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "GlobalAveragePool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "wheel tables (only 2-D pool)" },
     OpRule { op: "GlobalMaxPool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "wheel tables (only 2-D pool)" },
     OpRule { op: "AveragePool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "2-D only; padding conditions not modelled" },
     OpRule { op: "MaxPool", neural_network: When(POOL), ml_program: When(POOL), min_opset: 1, max_opset: None, file: "pool_op_builder.cc", citation: "2-D only; padding conditions not modelled" },
-    OpRule { op: "Concat", neural_network: When(CONCAT_NN), ml_program: When(CONCAT_P), min_opset: 1, max_opset: None, file: "concat_op_builder.cc", citation: "id:7247451078 (~1.20; the 2026 version not re-read)" },
+    OpRule { op: "Concat", neural_network: When(CONCAT_NN), ml_program: When(CONCAT_P), min_opset: 1, max_opset: None, file: "concat_op_builder.cc", citation: "microsoft/onnxruntime@7444feebe446 (2025-03; the 2026 version not re-read)" },
     OpRule { op: "Resize", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "resize_op_builder.cc", citation: "wheel tables; scales/sizes conditions not modelled" },
-    OpRule { op: "Gemm", neural_network: When(GEMM), ml_program: When(GEMM), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "id:863612775 (later changes not re-read)" },
-    OpRule { op: "MatMul", neural_network: When(MATMUL_NN), ml_program: When(MATMUL_P), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "id:863612775; MLProgram rejects 1-D inputs per COREML_EP_NOTES" },
-    OpRule { op: "Clip", neural_network: When(CLIP), ml_program: When(CLIP), min_opset: 1, max_opset: None, file: "clip_op_builder.cc", citation: "id:598183258 (GetClipMinMax: constant min/max)" },
-    OpRule { op: "Squeeze", neural_network: When(SQUEEZE), ml_program: When(SQUEEZE), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "id:3192888111 (axes a constant initializer)" },
-    OpRule { op: "Unsqueeze", neural_network: MLPROGRAM_ONLY, ml_program: When(UNSQUEEZE_P), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "id:3192888111 (!create_mlprogram -> false)" },
+    OpRule { op: "Gemm", neural_network: When(GEMM), ml_program: When(GEMM), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03; later changes not re-read)" },
+    OpRule { op: "MatMul", neural_network: When(MATMUL_NN), ml_program: When(MATMUL_P), min_opset: 1, max_opset: None, file: "gemm_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03); MLProgram rejects 1-D inputs per COREML_EP_NOTES" },
+    OpRule { op: "Clip", neural_network: When(CLIP), ml_program: When(CLIP), min_opset: 1, max_opset: None, file: "clip_op_builder.cc", citation: "microsoft/onnxruntime@2a857d9a86ca (2024-03; GetClipMinMax: constant min/max)" },
+    OpRule { op: "Squeeze", neural_network: When(SQUEEZE), ml_program: When(SQUEEZE), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12; axes a constant initializer)" },
+    OpRule { op: "Unsqueeze", neural_network: MLPROGRAM_ONLY, ml_program: When(UNSQUEEZE_P), min_opset: 1, max_opset: None, file: "squeeze_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12; !create_mlprogram -> false)" },
     OpRule { op: "ArgMax", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "argmax_op_builder.cc", citation: "wheel tables; conditions not re-read" },
-    OpRule { op: "Cast", neural_network: When(CAST_NN), ml_program: When(CAST_P), min_opset: 1, max_opset: None, file: "cast_op_builder.cc", citation: "id:6276739234; PR #28595 (merged 2026-05-20): bool allowed, a Cast fed by a graph input allowed in MLProgram" },
-    OpRule { op: "Flatten", neural_network: When(FLATTEN), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "flatten_op_builder.cc", citation: "id:1110753038; NN only (wheel tables)" },
+    OpRule { op: "Cast", neural_network: When(CAST_NN), ml_program: When(CAST_P), min_opset: 1, max_opset: None, file: "cast_op_builder.cc", citation: "microsoft/onnxruntime@9daf7664fc24 (2024-11); PR #28595 (merged 2026-05-20): bool allowed, a Cast fed by a graph input allowed in MLProgram" },
+    OpRule { op: "Flatten", neural_network: When(FLATTEN), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "flatten_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02); NN only (wheel tables)" },
     OpRule { op: "LRN", neural_network: When(DEFAULT), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "LRN_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "Pad", neural_network: When(DEFAULT), ml_program: NO_MLPROGRAM, min_opset: 1, max_opset: None, file: "pad_op_builder.cc", citation: "wheel tables; mode/pads conditions not modelled" },
-    OpRule { op: "Sqrt", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
-    OpRule { op: "Reciprocal", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
-    OpRule { op: "ReduceMean", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ReduceSum", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ReduceMax", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ReduceMin", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "ReduceProd", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "id:2675829176 (~1.20)" },
-    OpRule { op: "Shape", neural_network: When(SHAPE_NN), ml_program: When(SHAPE_P), min_opset: 1, max_opset: None, file: "shape_op_builder.cc", citation: "id:3390682946 (~1.20+)" },
-    OpRule { op: "Gather", neural_network: When(GATHER_NN), ml_program: When(GATHER_P), min_opset: 1, max_opset: None, file: "gather_op_builder.cc", citation: "id:272324375; scalar indices in MLProgram per PR #28278 (id:52514570769: static data); which variant shipped is NOT confirmed" },
-    OpRule { op: "Slice", neural_network: When(SLICE_NN), ml_program: When(SLICE_P), min_opset: 10, max_opset: None, file: "slice_op_builder.cc", citation: "id:5687274159" },
-    OpRule { op: "Softmax", neural_network: When(SOFTMAX), ml_program: When(SOFTMAX), min_opset: 1, max_opset: None, file: "softmax_op_builder.cc", citation: "id:35748751257 @00fd39b8 (GetStaticShape; the newest version read)" },
+    OpRule { op: "Sqrt", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Reciprocal", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "ReduceMean", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ReduceSum", neural_network: When(REDUCE), ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ReduceMax", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ReduceMin", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "ReduceProd", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
+    OpRule { op: "Shape", neural_network: When(SHAPE_NN), ml_program: When(SHAPE_P), min_opset: 1, max_opset: None, file: "shape_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Gather", neural_network: When(GATHER_NN), ml_program: When(GATHER_P), min_opset: 1, max_opset: None, file: "gather_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02); scalar indices in MLProgram per PR #28278 (a branch version, commit not recorded: static data); which variant shipped is NOT confirmed" },
+    OpRule { op: "Slice", neural_network: When(SLICE_NN), ml_program: When(SLICE_P), min_opset: 10, max_opset: None, file: "slice_op_builder.cc", citation: "microsoft/onnxruntime@2cfe1f031def (2024-09)" },
+    OpRule { op: "Softmax", neural_network: When(SOFTMAX), ml_program: When(SOFTMAX), min_opset: 1, max_opset: None, file: "softmax_op_builder.cc", citation: "a PR #22710 branch version, @00fd39b8 (GetStaticShape; the newest version read)" },
     OpRule { op: "Split", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "split_op_builder.cc", citation: "wheel tables; split-size conditions not modelled" },
-    OpRule { op: "Erf", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
-    OpRule { op: "Round", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "id:2678702911" },
+    OpRule { op: "Erf", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
+    OpRule { op: "Round", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
     OpRule { op: "Gelu", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "gelu_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "LayerNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "wheel tables; not re-read" },
     OpRule { op: "InstanceNormalization", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "normalization_op_builder.cc", citation: "wheel tables; not re-read" },
