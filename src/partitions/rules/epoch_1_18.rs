@@ -160,7 +160,7 @@ const RESHAPE: &[Check] = &[
     },
 ];
 
-const SLICE: &[Check] = &[
+pub(super) const SLICE: &[Check] = &[
     Dtype {
         input: 0,
         allowed: &[FLOAT, INT64],
@@ -215,7 +215,7 @@ pub(super) const UNSQUEEZE_P: &[Check] = &[
     },
 ];
 
-const GATHER: &[Check] = &[
+pub(super) const GATHER: &[Check] = &[
     Dtype {
         input: 0,
         allowed: &[FLOAT, INT64],

@@ -13,9 +13,10 @@
 use super::{Check, Epoch, GenericRules, Level1, OpRule, PartitionFilter, Support};
 use crate::onnx::proto::data_type::{BOOL, FLOAT, FLOAT16, INT32, INT64};
 
+// The NeuralNetwork checks of Gather and Slice did not change from the 1.18 epoch.
 use super::epoch_1_18::{
-    BATCH_NORM, CAST_NN, CLIP, CONCAT_NN, CONCAT_P, CONV_NN, CONV_P, FLATTEN, POOL, SHAPE_P,
-    SOFTMAX, UNSQUEEZE_P,
+    BATCH_NORM, CAST_NN, CLIP, CONCAT_NN, CONCAT_P, CONV_NN, CONV_P, FLATTEN, GATHER, POOL,
+    SHAPE_P, SLICE, SOFTMAX, UNSQUEEZE_P,
 };
 
 use Check::*;
@@ -203,38 +204,6 @@ const RESHAPE_P: &[Check] = &[
     },
 ];
 
-const SLICE_NN: &[Check] = &[
-    Dtype {
-        input: 0,
-        allowed: &[FLOAT, INT64],
-    },
-    StaticShape {
-        input: 0,
-        what: "the data",
-        why: "the builder needs a static data shape (GetStaticShape)",
-    },
-    Constant {
-        input: 1,
-        what: "'starts'",
-        optional: false,
-    },
-    Constant {
-        input: 2,
-        what: "'ends'",
-        optional: false,
-    },
-    Constant {
-        input: 3,
-        what: "'axes'",
-        optional: true,
-    },
-    Constant {
-        input: 4,
-        what: "'steps'",
-        optional: true,
-    },
-    SliceNotEmpty,
-];
 const SLICE_P: &[Check] = &[
     Dtype {
         input: 0,
@@ -277,20 +246,6 @@ const SQUEEZE: &[Check] = &[
     },
 ];
 
-const GATHER_NN: &[Check] = &[
-    Dtype {
-        input: 0,
-        allowed: &[FLOAT, INT64],
-    },
-    GatherScalarIndices {
-        unless_static_rank_at_most: None,
-    },
-    OutputRank {
-        output: 0,
-        max: 5,
-        why: "outputs of rank > 5 are not supported",
-    },
-];
 const GATHER_P: &[Check] = &[
     Dtype {
         input: 0,
@@ -412,8 +367,8 @@ const OPS: &[OpRule] = &[
     OpRule { op: "ReduceMin", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
     OpRule { op: "ReduceProd", neural_network: MLPROGRAM_ONLY, ml_program: When(REDUCE), min_opset: 1, max_opset: None, file: "reduction_op_builder.cc", citation: "microsoft/onnxruntime@e12421be3054 (2024-12)" },
     OpRule { op: "Shape", neural_network: When(SHAPE_NN), ml_program: When(SHAPE_P), min_opset: 1, max_opset: None, file: "shape_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
-    OpRule { op: "Gather", neural_network: When(GATHER_NN), ml_program: When(GATHER_P), min_opset: 1, max_opset: None, file: "gather_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02); scalar indices in MLProgram per PR #28278 (a branch version, commit not recorded: static data); which variant shipped is NOT confirmed" },
-    OpRule { op: "Slice", neural_network: When(SLICE_NN), ml_program: When(SLICE_P), min_opset: 10, max_opset: None, file: "slice_op_builder.cc", citation: "microsoft/onnxruntime@2cfe1f031def (2024-09)" },
+    OpRule { op: "Gather", neural_network: When(GATHER), ml_program: When(GATHER_P), min_opset: 1, max_opset: None, file: "gather_op_builder.cc", citation: "microsoft/onnxruntime@4e5119760d8c (2024-02); scalar indices in MLProgram per PR #28278 (a branch version, commit not recorded: static data); which variant shipped is NOT confirmed" },
+    OpRule { op: "Slice", neural_network: When(SLICE), ml_program: When(SLICE_P), min_opset: 10, max_opset: None, file: "slice_op_builder.cc", citation: "microsoft/onnxruntime@2cfe1f031def (2024-09)" },
     OpRule { op: "Softmax", neural_network: When(SOFTMAX), ml_program: When(SOFTMAX), min_opset: 1, max_opset: None, file: "softmax_op_builder.cc", citation: "a PR #22710 branch version, @00fd39b8 (GetStaticShape; the newest version read)" },
     OpRule { op: "Split", neural_network: When(DEFAULT), ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "split_op_builder.cc", citation: "wheel tables; split-size conditions not modelled" },
     OpRule { op: "Erf", neural_network: MLPROGRAM_ONLY, ml_program: When(DEFAULT), min_opset: 1, max_opset: None, file: "unary_op_builder.cc", citation: "microsoft/onnxruntime@a24723df16b4 (2024-11)" },
