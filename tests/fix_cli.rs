@@ -466,3 +466,30 @@ fn model_local_functions_survive_a_rewrite() -> TestResult {
     assert_eq!(fixed.functions, original.functions);
     Ok(())
 }
+
+/// A size the model's own shape arithmetic cannot take: the torch export has 32 position
+/// embeddings, so with a sequence of 128 ORT rejects the fixed graph. That is named as such, with ORT's
+/// reason, and nothing is written (no model, no staging folder).
+#[test]
+fn a_fixed_model_ort_rejects_is_an_error_and_nothing_is_written() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let fixed = out(dir.path(), "fixed.onnx");
+    let output = epbench(&[
+        &fixture("hf-tiny-bert_opset14_dynamic.onnx"),
+        "--out",
+        &fixed,
+        "--dims",
+        "batch_size=1,sequence_length=128",
+        "--ep",
+        "cpu",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the fixed model does not load in ONNX Runtime, so nothing was written"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Incompatible dimensions"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+    Ok(())
+}
