@@ -63,3 +63,24 @@ fn a_session_really_runs_on_openvino() {
         "{providers:?}"
     );
 }
+
+/// OpenVINO's reason for refusing a device reaches only ORT's environment log ("Device NPU is
+/// not available"; ORT's exception says "Failed to load provider"): the error carries it, and
+/// nothing is printed raw.
+#[test]
+fn a_device_openvino_lacks_is_refused_with_openvinos_reason() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return; // onnxruntime-openvino publishes Linux x86_64 (and Windows) wheels only.
+    }
+    let runtime =
+        runtime::load(&"onnxruntime-openvino==1.24.1".parse().unwrap()).expect("OpenVINO runtime");
+    let ep: Ep = "openvino:device=NPU".parse().unwrap();
+    match runtime.require(&ep) {
+        // A machine with an NPU (Intel Core Ultra) has nothing to refuse.
+        Ok(()) => println!("this machine has an NPU: nothing refused"),
+        Err(e) => {
+            let message = e.to_string();
+            assert!(message.contains("Device NPU is not available"), "{message}");
+        }
+    }
+}

@@ -27,6 +27,10 @@ pub struct Runtime {
     library: OrtLibrary,
     version: String,
     environment: ort::environment::Environment,
+    /// What ORT logs through the environment rather than a session: chiefly why an EP's
+    /// registration failed, which ORT's exception leaves out (OpenVINO's "Device NPU is not
+    /// available" comes with "Failed to load provider"). Kept for the error, not printed raw.
+    env_log: logs::LogSink,
     /// What each EP (with its options) was found able to do; probing costs a session.
     availability: Mutex<HashMap<Ep, Result<Availability, RuntimeError>>>,
 }
@@ -72,16 +76,19 @@ impl Runtime {
             reason,
         };
         let version = read_version(&library.path).map_err(load_error)?;
+        let env_log = logs::LogSink::default();
         let environment = ort::init_from(&library.path)
             .map_err(|e| load_error(e.to_string()))?
             .with_name("epbench")
             .with_telemetry(false)
+            .with_logger(env_log.logger())
             .build()
             .map_err(|e| load_error(e.to_string()))?;
         Ok(Runtime {
             library,
             version,
             environment,
+            env_log,
             availability: Mutex::new(HashMap::new()),
         })
     }
@@ -110,6 +117,30 @@ impl Runtime {
     /// The `ort` environment sessions are created in.
     pub fn environment(&self) -> &ort::environment::Environment {
         &self.environment
+    }
+
+    /// Forgets what ORT logged through the environment so far: called before registering an
+    /// EP, so that what it logs next is about that registration.
+    pub(crate) fn forget_env_log(&self) {
+        drop(self.env_log.take());
+    }
+
+    /// The errors ORT logged through the environment since [`Runtime::forget_env_log`], each
+    /// without its source location (`… [ERROR] [OpenVINO] Device NPU is not available` gives
+    /// `[OpenVINO] Device NPU is not available`).
+    fn env_errors(&self) -> Vec<String> {
+        self.env_log
+            .take()
+            .into_iter()
+            .filter(|line| line.level >= LogLevel::Error)
+            .map(|line| {
+                let message = line.message.trim();
+                let message = message
+                    .rsplit_once("[ERROR] ")
+                    .map_or(message, |(_, rest)| rest);
+                clean_reason(message)
+            })
+            .collect()
     }
 
     /// The execution providers this build of ONNX Runtime was compiled with, as ORT names them.
@@ -159,6 +190,7 @@ impl Runtime {
         };
         let mut builder = ort::session::Session::builder(&self.environment)
             .map_err(|e| RuntimeError::Ort(e.to_string()))?;
+        self.forget_env_log();
         match dispatch.register(&mut builder) {
             Ok(()) => Ok(None),
             Err(e) => match registration_error(ep, self, &e.to_string()) {
@@ -216,7 +248,15 @@ const NOT_IN_BUILD_MARKER: &str = "is not supported in this build";
 /// [`RuntimeError::Unavailable`]; anything else is ORT rejecting the options (its own parser,
 /// e.g. `coreml_options.cc`: "Unknown option: …", "Invalid value for option …").
 pub(crate) fn registration_error(ep: &Ep, runtime: &Runtime, message: &str) -> RuntimeError {
-    let reason = clean_reason(message);
+    let mut reason = clean_reason(message);
+    let logged: Vec<String> = runtime
+        .env_errors()
+        .into_iter()
+        .filter(|m| !reason.contains(m.as_str()))
+        .collect();
+    if !logged.is_empty() {
+        reason = format!("{reason} (ORT logged: {})", logged.join("; "));
+    }
     if reason.contains(NOT_IN_BUILD_MARKER) {
         RuntimeError::Unavailable {
             ep: ep.kind(),
