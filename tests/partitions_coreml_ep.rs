@@ -18,6 +18,14 @@ fn library() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
+/// Models on which ORT's CoreML EP itself has undefined behaviour: checked in this process, a
+/// crash would end the test. `analyze --check` runs models in worker processes and reports them
+/// as crashed instead (README, "How exact the CoreML prediction is").
+fn crashes_the_ep(model: &Path) -> bool {
+    // A one-input Max: ML Program's binary_op_builder.cc reads input_defs[1] past the end.
+    model.file_stem().is_some_and(|s| s == "test_max_one_input")
+}
+
 fn describe(check: &ModelCheck, case: &Case, outcome: &CaseOutcome) -> String {
     format!(
         "{} [{}]: {}",
@@ -75,8 +83,10 @@ fn prediction_agrees_with_the_coreml_ep() {
     // The generated single-op corpus (`ops/`, ~1,100 models walking every builder's
     // conditions) whole, and every 15th of the rest (~140 of ~2,000), the same ones every run.
     let ops = corpus.join("ops");
-    let (generated, rest): (Vec<PathBuf>, Vec<PathBuf>) =
-        models.into_iter().partition(|m| m.starts_with(&ops));
+    let (generated, rest): (Vec<PathBuf>, Vec<PathBuf>) = models
+        .into_iter()
+        .filter(|m| !crashes_the_ep(m))
+        .partition(|m| m.starts_with(&ops));
     let sample: Vec<PathBuf> = generated
         .into_iter()
         .chain(rest.into_iter().step_by(15))

@@ -211,25 +211,3 @@ fn corrupt_and_missing_files_are_clear_errors() {
     let err = analyze_file(&missing, AnalyzeOptions::default()).unwrap_err();
     assert!(err.to_string().contains("missing.onnx"), "{err}");
 }
-
-/// bert-base takes about 30 s to build in a debug build, so this runs on request:
-/// `cargo test --test partitions_zoo -- --ignored --nocapture`.
-#[test]
-#[ignore = "builds bert-base (~440 MB) first"]
-fn bert_base_analysis_takes_well_under_a_second() {
-    for name in [
-        "bert-base-uncased_gelu_fp32_dynamic",
-        "bert-base-uncased_gelu_fp32_static_b1_s128",
-    ] {
-        let path = model(name);
-        let a = analyze_file(&path, AnalyzeOptions::default()).expect("analysis");
-        let t = a.timings;
-        let r = primary(&a);
-        eprintln!(
-            "{name}: ORT sessions {:?}, read {:?}, analysis {:?} ({} nodes, {} supported, {} partitions)",
-            t.ort_session, t.read, t.analysis, r.nodes, r.supported_nodes, r.partitions
-        );
-        let analysis = t.analysis;
-        assert!(analysis.as_secs_f64() < 1.0, "{analysis:?}");
-    }
-}
