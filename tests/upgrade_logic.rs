@@ -7,7 +7,6 @@ use epbench::runtime::{Ep, EpKind, OptLevel, SessionConfig};
 use epbench::stats::sign_test::median_interval_rank;
 use epbench::stats::{Change, Verdict};
 use epbench::upgrade::SideOptions;
-use epbench::upgrade::measure::Measure;
 use epbench::upgrade::paired::paired_change;
 use epbench::upgrade::protocol::{Request, Response, WireTensor, read_message, write_message};
 
@@ -142,7 +141,6 @@ fn protocol_round_trips_every_message() {
             options: "threads=1".parse().unwrap(),
             models_dir: "models/generated".into(),
             pin: Some(vec![1]),
-            decided_by: Measure::Cpu,
         },
         Request::Prepare {
             id: "cpu/overhead/add_64k/cpu".into(),

@@ -237,7 +237,6 @@ fn start_workers(
             options: spec.options,
             models_dir: config.models_dir.clone(),
             pin: pinning.cores.clone(),
-            decided_by: config.measure,
         })?;
     }
     let mut versions = [String::new(), String::new()];

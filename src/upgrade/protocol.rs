@@ -14,11 +14,6 @@ use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
 
 use super::SideOptions;
-use super::measure::Measure;
-
-fn wall() -> Measure {
-    Measure::Wall
-}
 
 /// What the parent asks a worker to do.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -35,9 +30,6 @@ pub enum Request {
         /// Cores to bind the worker's threads to before anything else (see `pinning`).
         #[serde(default)]
         pin: Option<Vec<usize>>,
-        /// The clock the check decides by: a slowdown in `options` is that fraction of it.
-        #[serde(default = "wall")]
-        decided_by: Measure,
     },
     /// Build the model, session and inputs of benchmark `id` and run it once.
     Prepare { id: String },

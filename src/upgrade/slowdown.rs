@@ -1,13 +1,12 @@
 //! A synthetic slowdown for validating the check: `--to-options slowdown=5%` makes that side's
-//! worker busy-wait for 5% of the clock the check decides by, inside that clock, so the check
-//! has a change of known size to find (see `scripts/upgrade-validation.sh`): 5% of each timed
-//! run's wall time after the run (`--measure wall`), or 5% of a burst's CPU time after its runs
-//! (`--measure cpu`).
+//! worker busy-wait for 5% of each timed run's time, inside the clock, so the check has a change
+//! of known size to find (see `scripts/upgrade-validation.sh`).
 //!
 //! It spins rather than sleeps: a sleep cannot be shorter than the scheduler's timer slack (tens
 //! of microseconds, longer than the fastest runs), and it would leave the CPU time unchanged. The
-//! spin is on one thread, so a fraction of a run's wall time is a smaller fraction of the CPU
-//! time when several intra-op threads were busy; hence the fraction of the deciding clock.
+//! spin is on the thread that ran the session, so the wall time of a run grows by the fraction
+//! and the process's CPU time by the same absolute amount, which is a smaller fraction of it when
+//! several intra-op threads were busy.
 
 use std::fmt;
 use std::str::FromStr;

@@ -10,7 +10,6 @@ use crate::measure::cpu_time::process_cpu_time;
 use crate::runtime::{self, EpKind};
 use crate::suite::{BenchCase, Prepared, Preparer, Settings};
 
-use super::measure::Measure;
 use super::pinning::pin_current_thread;
 use super::protocol::{Request, Response, WireTensor, read_message, write_message};
 use super::selection::select;
@@ -45,8 +44,6 @@ pub fn protocol_output() -> std::io::Result<File> {
 struct Loaded {
     cases: Vec<BenchCase>,
     slowdown: Option<Slowdown>,
-    /// The clock the slowdown is a fraction of.
-    decided_by: Measure,
     preparer: Preparer,
     prepared: HashMap<String, Prepared>,
 }
@@ -65,7 +62,6 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
                 options,
                 models_dir,
                 pin,
-                decided_by,
             } => match load(&requirement, ep, pin.as_deref()) {
                 Ok(response) => {
                     let settings = Settings {
@@ -82,7 +78,6 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
                     loaded = Some(Loaded {
                         cases,
                         slowdown: options.slowdown,
-                        decided_by,
                         preparer: Preparer::new(models_dir),
                         prepared: HashMap::new(),
                     });
@@ -174,14 +169,8 @@ impl Loaded {
     /// time, so that the CPU time covers exactly the timed runs; then a wait until this
     /// process's threads stop spinning ([`quiesce`]) before the answer lets the other side
     /// start.
-    ///
-    /// A slowdown is a fraction of the clock that decides: of each run's wall time, spun after
-    /// the run inside its clock; or of the burst's CPU time, spun once after the timed runs and
-    /// before the second reading. (Spinning a fraction of each run's wall time on one thread
-    /// adds a smaller fraction of the CPU time when several intra-op threads were busy: a 5%
-    /// injection measured +3.2% by the CPU clock.)
     fn measure(&mut self, id: &str, warmup: u32, iterations: u32) -> Result<Response, String> {
-        let (slowdown, decided_by) = (self.slowdown, self.decided_by);
+        let slowdown = self.slowdown;
         let prepared = self.prepared(id)?;
         prepared
             .time(warmup as usize, 0)
@@ -189,16 +178,11 @@ impl Loaded {
         let cpu_before = process_cpu_time();
         let times = prepared
             .time_with(0, iterations as usize, |run| {
-                if let (Some(slowdown), Measure::Wall) = (slowdown, decided_by) {
+                if let Some(slowdown) = slowdown {
                     slowdown.spin(run);
                 }
             })
             .map_err(|e| e.to_string())?;
-        if let (Some(slowdown), Measure::Cpu) = (slowdown, decided_by)
-            && let (Some(after), Some(before)) = (process_cpu_time(), cpu_before)
-        {
-            slowdown.spin(after.saturating_sub(before));
-        }
         let cpu_ns = process_cpu_time()
             .zip(cpu_before)
             .map(|(after, before)| nanos(after.saturating_sub(before)));
