@@ -163,36 +163,34 @@ pub fn analyze_file(path: &Path, options: AnalyzeOptions) -> Result<Analysis, Pa
     let started = Instant::now();
     let disabled = options.family.level1_disabled_optimizers();
     let cases = predict_options(options);
-    let keys = cases.map(|case| stand_in::cache::entry_dir(path, case, disabled));
-    let mut runs = keys
-        .clone()
-        .map(|key| key.as_deref().and_then(stand_in::cache::load));
-    let mut input = None;
+    // Read only when a run is not in the cache, and then once for both.
+    let mut input: Option<stand_in::Weightless> = None;
     let mut session = Duration::ZERO;
-    for ((run, case), key) in runs.iter_mut().zip(cases).zip(&keys) {
-        if run.is_some() {
-            continue;
+    let mut run = |case: PredictOptions| -> Result<stand_in::StandInRun, PartitionError> {
+        let key = stand_in::cache::entry_dir(path, case, disabled);
+        if let Some(cached) = key.as_deref().and_then(stand_in::cache::load) {
+            return Ok(cached);
         }
-        if input.is_none() {
-            // A corrupt file gets the ONNX reader's clear message instead of ORT's, and a model
-            // that cannot be benchmarked is named as such.
-            let original = crate::onnx::read_model(path)?;
-            crate::workload::check_benchmarkable(&original, &path.display().to_string())?;
-            input = Some(stand_in::weightless(&original));
-        }
-        let Some(input) = &input else { continue };
+        let input = match &mut input {
+            Some(input) => &*input,
+            empty => {
+                // A corrupt file gets the ONNX reader's clear message instead of ORT's, and a
+                // model that cannot be benchmarked is named as such.
+                let original = crate::onnx::read_model(path)?;
+                crate::workload::check_benchmarkable(&original, &path.display().to_string())?;
+                empty.insert(stand_in::weightless(&original))
+            }
+        };
         let fresh = stand_in::partition(path, input, case, disabled)?;
         session += fresh.session_time;
-        if let Some(dir) = key {
+        if let Some(dir) = &key {
             stand_in::cache::store(dir, &fresh);
         }
-        *run = Some(fresh);
-    }
-    let [Some(primary), Some(other)] = runs else {
-        unreachable!("every run was loaded or made");
+        Ok(fresh)
     };
+    let runs = [run(cases[0])?, run(cases[1])?];
     let read = started.elapsed().saturating_sub(session);
-    let mut analysis = analysis_of([primary, other], cases)?;
+    let mut analysis = analysis_of(runs, cases)?;
     analysis.timings.ort_session = session;
     analysis.timings.read = read;
     Ok(analysis)

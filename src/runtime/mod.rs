@@ -119,6 +119,14 @@ impl Runtime {
         &self.environment
     }
 
+    /// The environment's device of the EP named `ep` (ORT's name, e.g. `CPUExecutionProvider`),
+    /// for a session that names its devices; `None` when the runtime lists none for it.
+    pub(crate) fn ep_device(&self, ep: &str) -> Option<ort::device::Device<'_>> {
+        self.environment
+            .devices()
+            .find(|d| d.ep().is_ok_and(|name| name == ep))
+    }
+
     /// Forgets what ORT logged through the environment so far: called before registering an
     /// EP, so that what it logs next is about that registration.
     pub(crate) fn forget_env_log(&self) {

@@ -220,7 +220,7 @@ impl SessionConfig {
                 .register(&mut builder)
                 .map_err(|e| super::registration_error(&self.ep, runtime, &e.to_string()))?;
         } else {
-            builder = on_ort_cpu_ep(builder, runtime.environment()).map_err(session_error)?;
+            builder = on_ort_cpu_ep(builder, runtime).map_err(session_error)?;
         }
         let id = format!(
             "epbench-{}",
@@ -304,12 +304,9 @@ impl SessionConfig {
 /// has no automatic selection either and is left as it is.
 fn on_ort_cpu_ep(
     builder: ort::session::builder::SessionBuilder,
-    env: &ort::environment::Environment,
+    runtime: &super::Runtime,
 ) -> Result<ort::session::builder::SessionBuilder, String> {
-    let cpu = env
-        .devices()
-        .find(|d| d.ep().is_ok_and(|ep| ep == "CPUExecutionProvider"));
-    match cpu {
+    match runtime.ep_device("CPUExecutionProvider") {
         Some(device) => builder
             .with_devices([device], None)
             .map_err(|e| e.to_string()),

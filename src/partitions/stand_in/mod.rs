@@ -100,7 +100,7 @@ pub struct LastPass {
 }
 
 /// Predicts on a pass's graph (nodes another EP holds are not eligible).
-pub fn last_pass(model: &ModelProto, options: PredictOptions) -> Result<LastPass, PartitionError> {
+fn last_pass(model: &ModelProto, options: PredictOptions) -> Result<LastPass, PartitionError> {
     let graph = AnalysisGraph::from_model(model)?;
     let eligible = eligibility(model, &graph);
     let prediction = predict_with(&graph, options, Some(&eligible));
@@ -158,7 +158,7 @@ pub fn partition(
             runtime.describe()
         )));
     }
-    let device = register(runtime.environment()).map_err(failed)?;
+    register(runtime.environment()).map_err(failed)?;
     let run = Arc::new(Run {
         options,
         stubbed: input.stubbed.clone(),
@@ -169,7 +169,7 @@ pub fn partition(
     let id = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
     runs().insert(id, run.clone());
     let started = Instant::now();
-    let outcome = commit(runtime, device, id, model, input, disabled_optimizers);
+    let outcome = commit(runtime, id, model, input, disabled_optimizers);
     let session_time = started.elapsed();
     runs().remove(id);
     let mut passes = std::mem::take(&mut *lock(&run.passes));
@@ -197,17 +197,15 @@ pub fn partition(
 
 fn commit(
     runtime: &crate::runtime::Runtime,
-    device: usize,
     id: u64,
     model: &Path,
     input: &Weightless,
     disabled_optimizers: &[&str],
 ) -> Result<(), String> {
     let env = runtime.environment();
-    let device = env
-        .devices()
-        .nth(device)
-        .ok_or_else(|| "the stand-in EP's device is gone".to_string())?;
+    let device = runtime
+        .ep_device(EP_NAME)
+        .ok_or_else(|| "ONNX Runtime lists no device for the stand-in EP".to_string())?;
     let text = |e: ort::Error<ort::session::builder::SessionBuilder>| e.to_string();
     let mut builder = ort::session::Session::builder(env)
         .map_err(|e| e.to_string())?
@@ -293,9 +291,8 @@ const STOP_MESSAGE: &str = "epbench stand-in: partitioning recorded";
 /// The loader library, compiled by `build.rs`.
 static SHIM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stand_in_shim"));
 
-/// Registers the stand-in with ORT once per process and returns the index of its device among
-/// the environment's devices.
-fn register(env: &ort::environment::Environment) -> Result<usize, String> {
+/// Registers the stand-in with ORT once per process.
+fn register(env: &ort::environment::Environment) -> Result<(), String> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -304,10 +301,7 @@ fn register(env: &ort::environment::Environment) -> Result<usize, String> {
             env.register_ep_library(name, &library)
                 .map_err(|e| format!("ONNX Runtime did not load the stand-in EP: {e}"))
         })
-        .clone()?;
-    env.devices()
-        .position(|d| d.ep().is_ok_and(|ep| ep == EP_NAME))
-        .ok_or_else(|| "ONNX Runtime lists no device for the stand-in EP".to_string())
+        .clone()
 }
 
 /// Writes the loader library into epbench's cache (named by its content, so concurrent

@@ -81,7 +81,7 @@ pub fn nodes(graph: *const OrtGraph) -> Result<Vec<*const OrtNode>, ReadError> {
 }
 
 /// The EP a node is assigned to (empty when unassigned).
-pub fn assigned_ep(node: *const OrtNode) -> Result<String, ReadError> {
+fn assigned_ep(node: *const OrtNode) -> Result<String, ReadError> {
     let mut name: *const c_char = ptr::null();
     check(unsafe { (ort::api().Node_GetEpName)(node, &mut name) })?;
     Ok(string(name))
