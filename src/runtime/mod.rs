@@ -127,13 +127,22 @@ impl Runtime {
             .find(|d| d.ep().is_ok_and(|name| name == ep))
     }
 
-    /// Forgets what ORT logged through the environment so far: called before registering an
-    /// EP, so that what it logs next is about that registration.
-    pub(crate) fn forget_env_log(&self) {
+    /// Registers `dispatch`, the registration of `ep`, on `builder`. A refusal becomes
+    /// [`registration_error`], with what ORT logged through the environment while registering
+    /// (what was logged before is forgotten first).
+    pub(crate) fn register(
+        &self,
+        ep: &Ep,
+        dispatch: &ort::ep::ExecutionProviderDispatch,
+        builder: &mut ort::session::builder::SessionBuilder,
+    ) -> Result<(), RuntimeError> {
         drop(self.env_log.take());
+        dispatch
+            .register(builder)
+            .map_err(|e| registration_error(ep, self, &e.to_string()))
     }
 
-    /// The errors ORT logged through the environment since [`Runtime::forget_env_log`], each
+    /// The errors ORT logged through the environment since [`Runtime::register`] began, each
     /// without its source location (`… [ERROR] [OpenVINO] Device NPU is not available` gives
     /// `[OpenVINO] Device NPU is not available`).
     fn env_errors(&self) -> Vec<String> {
@@ -198,15 +207,12 @@ impl Runtime {
         };
         let mut builder = ort::session::Session::builder(&self.environment)
             .map_err(|e| RuntimeError::Ort(e.to_string()))?;
-        self.forget_env_log();
-        match dispatch.register(&mut builder) {
+        match self.register(ep, &dispatch, &mut builder) {
             Ok(()) => Ok(None),
-            Err(e) => match registration_error(ep, self, &e.to_string()) {
-                RuntimeError::Unavailable { reason, .. } => {
-                    Ok(Some(Availability::Unavailable { reason }))
-                }
-                other => Err(other),
-            },
+            Err(RuntimeError::Unavailable { reason, .. }) => {
+                Ok(Some(Availability::Unavailable { reason }))
+            }
+            Err(other) => Err(other),
         }
     }
 
@@ -255,7 +261,7 @@ const NOT_IN_BUILD_MARKER: &str = "is not supported in this build";
 /// Classifies ORT's refusal to register `ep`: a build without the EP is
 /// [`RuntimeError::Unavailable`]; anything else is ORT rejecting the options (its own parser,
 /// e.g. `coreml_options.cc`: "Unknown option: …", "Invalid value for option …").
-pub(crate) fn registration_error(ep: &Ep, runtime: &Runtime, message: &str) -> RuntimeError {
+fn registration_error(ep: &Ep, runtime: &Runtime, message: &str) -> RuntimeError {
     let mut reason = clean_reason(message);
     let logged: Vec<String> = runtime
         .env_errors()

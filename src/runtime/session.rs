@@ -215,10 +215,7 @@ impl SessionConfig {
             Session::builder(runtime.environment()).map_err(|e| session_error(e.to_string()))?;
         let (registered_ep, model_cache) = self.ep_with_private_cache()?;
         if let Some(dispatch) = registered_ep.to_ort() {
-            runtime.forget_env_log();
-            dispatch
-                .register(&mut builder)
-                .map_err(|e| super::registration_error(&self.ep, runtime, &e.to_string()))?;
+            runtime.register(&self.ep, &dispatch, &mut builder)?;
         } else {
             builder = on_ort_cpu_ep(builder, runtime).map_err(session_error)?;
         }
