@@ -19,9 +19,6 @@ pub enum PartitionError {
     /// EP (it could not load the model, or the stand-in could not read ORT's graph).
     #[error("ONNX Runtime could not partition {} with the CoreML rules: {reason}", model.display())]
     Partitioning { model: PathBuf, reason: String },
-    /// A temporary folder for ORT's optimised model could not be created.
-    #[error("cannot create a temporary folder for the optimised model: {0}")]
-    TempDir(#[source] std::io::Error),
     /// The model's graph is malformed in a way the analysis cannot work around.
     #[error("the graph of {model} is malformed: {reason}")]
     MalformedGraph { model: String, reason: String },
