@@ -39,7 +39,14 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
     let store = scratch.path();
     let output = upgrade_check(
         &[
-            "--filter", "add_64k", "--rounds", "12", "--json", "--save", "aa",
+            "--filter",
+            "add_64k",
+            "--rounds",
+            "12",
+            "--json",
+            "--save",
+            "aa",
+            "--spinning",
         ],
         store,
     );
@@ -56,6 +63,7 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         report["method"]["measure"], "cpu",
         "CPU time decides where it exists"
     );
+    assert_eq!(report["method"]["noise"]["intra_op_spinning"], true);
     let rows = report["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
@@ -169,6 +177,10 @@ fn an_adaptive_check_stops_on_its_budget_and_reports_its_resolution() {
         serde_json::Value::Null
     );
     let noise = &method["noise"];
+    assert_eq!(
+        noise["intra_op_spinning"], false,
+        "idle intra-op threads sleep unless --spinning"
+    );
     assert!(
         noise["pinning"]["reason"]
             .as_str()

@@ -141,6 +141,8 @@ fn protocol_round_trips_every_message() {
             options: "threads=1".parse().unwrap(),
             models_dir: "models/generated".into(),
             pin: Some(vec![1]),
+            spinning: false,
+            decided_by: epbench::upgrade::measure::Measure::Cpu,
         },
         Request::Prepare {
             id: "cpu/overhead/add_64k/cpu".into(),

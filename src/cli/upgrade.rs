@@ -50,6 +50,11 @@ pub struct Args {
     /// Fail (exit code 1) also when a benchmark is inconclusive at this run's resolution.
     #[arg(long)]
     strict: bool,
+    /// Let ORT's idle intra-op threads spin between runs, as ORT does by default. Without it
+    /// they sleep at once: spinning threads take a core from the other side and their spinning
+    /// is CPU time, both noise to this check.
+    #[arg(long)]
+    spinning: bool,
     /// Target length of one burst on one side, in milliseconds.
     #[arg(long, default_value_t = DEFAULT_BURST.as_millis() as u64, value_name = "MS")]
     burst_ms: u64,
@@ -58,7 +63,7 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_THRESHOLD * 100.0, value_name = "PCT")]
     threshold: f64,
     /// Overrides on the `from` side for A/B experiments: threads=N, opt=disabled|basic|extended|all,
-    /// slowdown=K% (spin for K% of each timed run, to validate the check).
+    /// slowdown=K% (busy-wait K% of the deciding clock, to validate the check).
     #[arg(long, default_value = "", value_name = "KEY=VALUE,...")]
     from_options: SideOptions,
     /// Overrides on the `to` side, e.g. threads=1, opt=disabled or slowdown=5%.
@@ -138,6 +143,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         threshold,
         measure,
         strict: args.strict,
+        spinning: args.spinning,
         intra_threads: settings.intra_threads,
         models_dir: args.models.clone(),
     };

@@ -80,6 +80,30 @@ fn rusage_cpu_time() -> Option<Duration> {
     Some(time(usage.ru_utime) + time(usage.ru_stime))
 }
 
+/// CPU time of the calling thread so far (its scheduler clock, brought up to date when read);
+/// `None` where the OS does not report it.
+pub fn thread_cpu_time() -> Option<Duration> {
+    #[cfg(unix)]
+    {
+        let mut time = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes the timespec it is given, and it is read only on success.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) } != 0 {
+            return None;
+        }
+        Some(Duration::new(
+            time.tv_sec.max(0) as u64,
+            time.tv_nsec.max(0) as u32,
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// Whether [`process_cpu_time`] works on this system.
 pub fn available() -> bool {
     process_cpu_time().is_some()
@@ -93,16 +117,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     fn every_thread_has_a_clock() {
         // This thread's own clock is one of those summed, so the sum is at least it.
-        let mut own = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes the timespec it is given.
-        assert_eq!(
-            unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut own) },
-            0
-        );
-        let own = Duration::new(own.tv_sec as u64, own.tv_nsec as u32);
+        let own = thread_cpu_time().expect("Linux has thread CPU clocks");
         assert!(threads_cpu_time().unwrap() >= own);
     }
 

@@ -70,6 +70,9 @@ pub struct SessionConfig {
     pub ep: Ep,
     /// Intra-op threads; `None` is ORT's default (one per physical core).
     pub intra_threads: Option<usize>,
+    /// Whether idle intra-op threads spin before they sleep (session option
+    /// `session.intra_op.allow_spinning`); `None` is ORT's default, which spins.
+    pub intra_spinning: Option<bool>,
     pub optimization: OptLevel,
     /// Write ORT's JSON profile with this path prefix.
     pub profiling: Option<PathBuf>,
@@ -122,6 +125,7 @@ impl SessionConfig {
         Self {
             ep,
             intra_threads: None,
+            intra_spinning: None,
             optimization: OptLevel::All,
             profiling: None,
             optimized_model_path: None,
@@ -132,6 +136,11 @@ impl SessionConfig {
 
     pub fn intra_threads(mut self, threads: usize) -> Self {
         self.intra_threads = Some(threads);
+        self
+    }
+
+    pub fn intra_spinning(mut self, spinning: bool) -> Self {
+        self.intra_spinning = Some(spinning);
         self
     }
 
@@ -234,6 +243,11 @@ impl SessionConfig {
             .map_err(ort_error)?;
         if let Some(threads) = self.intra_threads {
             builder = builder.with_intra_threads(threads).map_err(ort_error)?;
+        }
+        if let Some(spinning) = self.intra_spinning {
+            builder = builder
+                .with_intra_op_spinning(spinning)
+                .map_err(ort_error)?;
         }
         if let Some(prefix) = &self.profiling {
             builder = builder.with_profiling(prefix).map_err(ort_error)?;

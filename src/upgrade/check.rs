@@ -74,6 +74,9 @@ pub struct UpgradeConfig {
     pub measure: Measure,
     /// Whether an inconclusive verdict fails the check.
     pub strict: bool,
+    /// Whether ORT's intra-op threads may spin between runs (ORT's default); otherwise they
+    /// sleep at once (`session.intra_op.allow_spinning=0`).
+    pub spinning: bool,
     /// Intra-op threads of every session (the suite's `EPBENCH_THREADS`).
     pub intra_threads: usize,
     /// Where zoo models are built.
@@ -174,6 +177,7 @@ pub fn upgrade_check(
         } else {
             0.0
         },
+        intra_op_spinning: config.spinning,
         pinning,
         pin_errors,
         warmup: WARMUP,
@@ -237,6 +241,8 @@ fn start_workers(
             options: spec.options,
             models_dir: config.models_dir.clone(),
             pin: pinning.cores.clone(),
+            spinning: config.spinning,
+            decided_by: config.measure,
         })?;
     }
     let mut versions = [String::new(), String::new()];

@@ -12,7 +12,7 @@ use super::slowdown::Slowdown;
 
 /// The option keys, for error messages and help.
 pub const KEYS: &str = "threads=N (intra-op threads), opt=disabled|basic|extended|all (ORT graph \
-     optimisation), slowdown=K% (spin for K% of each timed run, for validation)";
+     optimisation), slowdown=K% (busy-wait K% of the deciding clock, for validation)";
 
 /// Overrides applied to every selected benchmark on one side; `None` keeps the benchmark's own
 /// setting.

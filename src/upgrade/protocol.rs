@@ -14,6 +14,7 @@ use crate::provisioning::OrtRequirement;
 use crate::runtime::EpKind;
 
 use super::SideOptions;
+use super::measure::Measure;
 
 /// What the parent asks a worker to do.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -30,11 +31,16 @@ pub enum Request {
         /// Cores to bind the worker's threads to before anything else (see `pinning`).
         #[serde(default)]
         pin: Option<Vec<usize>>,
+        /// Whether ORT's intra-op threads may spin between runs (ORT's default) rather than
+        /// sleep at once.
+        spinning: bool,
+        /// The clock the check decides by, which a slowdown is a fraction of.
+        decided_by: Measure,
     },
     /// Build the model, session and inputs of benchmark `id` and run it once.
     Prepare { id: String },
     /// Run `warmup` untimed iterations of `id`, then time `iterations` one by one (with the
-    /// side's slowdown, if any, inside each).
+    /// side's slowdown, if any, inside the deciding clock).
     Measure {
         id: String,
         warmup: u32,

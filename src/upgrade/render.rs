@@ -69,7 +69,7 @@ fn header(out: &mut String, report: &UpgradeReport) {
     let settled = report.measured().filter(|(_, m)| m.settled).count();
     let _ = writeln!(
         out,
-        "  noise controls: {}; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
+        "  noise controls: {}; {}; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
          bursts per side): settled on {settled} of {measured}",
         if noise.cpu_time {
             format!(
@@ -79,6 +79,11 @@ fn header(out: &mut String, report: &UpgradeReport) {
             )
         } else {
             "CPU time not available on this OS (wall time only, no wait for idle threads)".into()
+        },
+        if noise.intra_op_spinning {
+            "ORT's idle intra-op threads spin between runs (--spinning)"
+        } else {
+            "ORT's idle intra-op threads sleep at once (allow_spinning=0)"
         },
         noise.pinning.reason,
         if noise.pin_errors.is_empty() {

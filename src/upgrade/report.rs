@@ -56,6 +56,9 @@ pub struct NoiseControls {
     /// The longest a worker waits after its burst for its threads to stop spinning, so that the
     /// other side measures on idle cores (0 where CPU time is not available to tell).
     pub idle_wait_max_ms: f64,
+    /// Whether ORT's idle intra-op threads were let spin between runs (ORT's default) rather
+    /// than sleep at once.
+    pub intra_op_spinning: bool,
     /// Whether and where the workers were pinned, and why.
     pub pinning: PinPlan,
     /// Workers that could not be pinned as planned, with the reason.

@@ -1,16 +1,27 @@
 //! A synthetic slowdown for validating the check: `--to-options slowdown=5%` makes that side's
-//! worker busy-wait for 5% of each timed run's time, inside the clock, so the check has a change
-//! of known size to find (see `scripts/upgrade-validation.sh`).
+//! worker busy-wait for 5% of the clock the check decides by, inside that clock, so the check
+//! has a change of known size to find (see `scripts/upgrade-validation.sh`):
+//!
+//! - deciding by wall time: after each timed run, for 5% of that run's wall time, inside the
+//!   run's clock ([`Slowdown::spin_wall`]);
+//! - deciding by CPU time: after a burst's timed runs, until the spinning thread's own CPU clock
+//!   has advanced by 5% of the CPU time the process spent on them, inside the burst's CPU window
+//!   ([`Slowdown::spin_cpu`]).
+//!
+//! A fraction of one clock is not that fraction of the other: the spin is on one thread, while
+//! a run keeps every intra-op thread busy, so 5% of the wall time was about 3% of the CPU time
+//! with 2 threads. And the CPU-time spin adds exactly its share only while nothing else in the
+//! process runs: the check's workers keep ORT's intra-op threads from spinning between runs (see
+//! `check`); with them spinning beside it, a 5% spin measured +9.8%.
 //!
 //! It spins rather than sleeps: a sleep cannot be shorter than the scheduler's timer slack (tens
-//! of microseconds, longer than the fastest runs), and it would leave the CPU time unchanged. The
-//! spin is on the thread that ran the session, so the wall time of a run grows by the fraction
-//! and the process's CPU time by the same absolute amount, which is a smaller fraction of it when
-//! several intra-op threads were busy.
+//! of microseconds, longer than the fastest runs), and it would leave the CPU time unchanged.
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
+
+use crate::measure::cpu_time::thread_cpu_time;
 
 /// The most that can be injected: 10x.
 const MAX_BASIS_POINTS: u32 = 100_000;
@@ -36,10 +47,23 @@ impl Slowdown {
         f64::from(self.basis_points) / 10_000.0
     }
 
-    /// Busy-waits for this fraction of `run`.
-    pub fn spin(self, run: Duration) {
+    /// Busy-waits for this fraction of `run`, by the wall clock.
+    pub fn spin_wall(self, run: Duration) {
         let until = Instant::now() + run.mul_f64(self.fraction());
         while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+
+    /// Busy-waits until the calling thread has spent this fraction of `cpu` in CPU time, so that
+    /// time waiting for a core does not count; by the wall clock where the OS has no thread
+    /// clock.
+    pub fn spin_cpu(self, cpu: Duration) {
+        let amount = cpu.mul_f64(self.fraction());
+        let Some(start) = thread_cpu_time() else {
+            return self.spin_wall(cpu);
+        };
+        while thread_cpu_time().is_some_and(|now| now.saturating_sub(start) < amount) {
             std::hint::spin_loop();
         }
     }
@@ -88,5 +112,20 @@ impl TryFrom<f64> for Slowdown {
 
     fn try_from(fraction: f64) -> Result<Self, Self::Error> {
         Slowdown::from_fraction(fraction)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn a_cpu_spin_costs_the_thread_at_least_its_share() {
+        let slowdown: Slowdown = "5%".parse().unwrap();
+        let before = thread_cpu_time().unwrap();
+        slowdown.spin_cpu(Duration::from_millis(100));
+        let spent = thread_cpu_time().unwrap() - before;
+        assert!(spent >= Duration::from_millis(5), "{spent:?}");
     }
 }

@@ -10,6 +10,7 @@ use crate::measure::cpu_time::process_cpu_time;
 use crate::runtime::{self, EpKind};
 use crate::suite::{BenchCase, Prepared, Preparer, Settings};
 
+use super::measure::Measure;
 use super::pinning::pin_current_thread;
 use super::protocol::{Request, Response, WireTensor, read_message, write_message};
 use super::selection::select;
@@ -44,6 +45,8 @@ pub fn protocol_output() -> std::io::Result<File> {
 struct Loaded {
     cases: Vec<BenchCase>,
     slowdown: Option<Slowdown>,
+    /// The clock the slowdown is a fraction of.
+    decided_by: Measure,
     preparer: Preparer,
     prepared: HashMap<String, Prepared>,
 }
@@ -62,6 +65,8 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
                 options,
                 models_dir,
                 pin,
+                spinning,
+                decided_by,
             } => match load(&requirement, ep, pin.as_deref()) {
                 Ok(response) => {
                     let settings = Settings {
@@ -72,12 +77,16 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), Stri
                         .into_iter()
                         .map(|mut case| {
                             case.session = options.apply(case.session);
+                            if !spinning {
+                                case.session = case.session.intra_spinning(false);
+                            }
                             case
                         })
                         .collect();
                     loaded = Some(Loaded {
                         cases,
                         slowdown: options.slowdown,
+                        decided_by,
                         preparer: Preparer::new(models_dir),
                         prepared: HashMap::new(),
                     });
@@ -168,9 +177,10 @@ impl Loaded {
     /// One burst: the warm-up, then the timed runs between two readings of the process's CPU
     /// time, so that the CPU time covers exactly the timed runs; then a wait until this
     /// process's threads stop spinning ([`quiesce`]) before the answer lets the other side
-    /// start.
+    /// start. A slowdown is spun inside the deciding clock (see [`Slowdown`]): after each run
+    /// for a fraction of its wall time, or after the runs for a fraction of their CPU time.
     fn measure(&mut self, id: &str, warmup: u32, iterations: u32) -> Result<Response, String> {
-        let slowdown = self.slowdown;
+        let (slowdown, decided_by) = (self.slowdown, self.decided_by);
         let prepared = self.prepared(id)?;
         prepared
             .time(warmup as usize, 0)
@@ -178,11 +188,16 @@ impl Loaded {
         let cpu_before = process_cpu_time();
         let times = prepared
             .time_with(0, iterations as usize, |run| {
-                if let Some(slowdown) = slowdown {
-                    slowdown.spin(run);
+                if let (Some(slowdown), Measure::Wall) = (slowdown, decided_by) {
+                    slowdown.spin_wall(run);
                 }
             })
             .map_err(|e| e.to_string())?;
+        if let (Some(slowdown), Measure::Cpu, Some(before), Some(after)) =
+            (slowdown, decided_by, cpu_before, process_cpu_time())
+        {
+            slowdown.spin_cpu(after.saturating_sub(before));
+        }
         let cpu_ns = process_cpu_time()
             .zip(cpu_before)
             .map(|(after, before)| nanos(after.saturating_sub(before)));
