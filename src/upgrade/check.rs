@@ -38,8 +38,10 @@ pub const MIN_ROUNDS: usize = 12;
 pub const DEFAULT_BURST: Duration = Duration::from_millis(30);
 /// The change that counts unless told otherwise: 5%.
 pub const DEFAULT_THRESHOLD: f64 = 0.05;
-/// Bounds on the timed iterations of a burst.
-const MIN_ITERATIONS: u32 = 3;
+/// Bounds on the timed iterations of a burst. A burst of a model slower than the target burst
+/// is one run: the sides alternate run by run, which cancels more of the machine's drift than
+/// bursts of several runs (see `schedule`).
+const MIN_ITERATIONS: u32 = 1;
 const MAX_ITERATIONS: u32 = 1000;
 /// Iterations timed once per side to size the bursts.
 const CALIBRATION_ITERATIONS: u32 = 5;

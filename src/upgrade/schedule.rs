@@ -25,9 +25,12 @@ pub fn burst_iterations(iteration_ns: [f64; 2], budget_ns: f64, min: u32, max: u
     (fit.min(f64::from(max)) as u32).clamp(min, max)
 }
 
-/// Untimed runs before each burst: the other side ran in between and left the caches cold.
+/// Untimed runs before each burst: the other side ran in between and left the caches cold. A
+/// tenth of the burst, and none for bursts of fewer than ten runs: those are of models slower
+/// than a tenth of the target burst, whose first run after the switch costs both sides alike
+/// and little against the run, while a warm-up run would double the time of a one-run burst.
 pub fn warmup_for(iterations: u32) -> u32 {
-    (iterations / 10).max(1)
+    iterations / 10
 }
 
 /// Whether warm-up bursts have settled: the latest burst median (of at least two) is not more
@@ -60,7 +63,8 @@ mod tests {
         assert_eq!(burst_iterations([1e6, 2e6], 30e6, 3, 1000), 15);
         assert_eq!(burst_iterations([100e6, 90e6], 30e6, 3, 1000), 3);
         assert_eq!(burst_iterations([3e3, 3e3], 30e6, 3, 1000), 1000);
-        assert_eq!(warmup_for(3), 1);
+        assert_eq!(warmup_for(3), 0);
+        assert_eq!(warmup_for(15), 1);
         assert_eq!(warmup_for(1000), 100);
     }
 
