@@ -13,9 +13,10 @@
 #   FILTER     benchmarks to check       (default 'ep_vs_cpu/(bert-base|tiny)')
 #   THRESHOLD  --threshold, in percent   (default 1: below the injected changes, see below)
 #   BUDGET     --budget                  (default 3m, the check's default)
-#   KS         injected slowdowns, in %  (default '3 5')
+#   KS         injected slowdowns, in %  (default '3 5'); KS_QUIET, KS_LOADED for one load only
 #   LOADS      'quiet', 'loaded' or both (default 'quiet loaded')
 #   BURNERS    CPU burners for 'loaded'  (default 1: half of a 2-core machine)
+#   THREADS1   0 to leave out the one-thread A/B configuration (default 1)
 #   MEASURE    --measure wall|cpu        (default: the check's own, cpu where the OS has it)
 #   REQ        the runtime on both sides (default onnxruntime==1.31.1)
 #   EPBENCH    the binary                (default target/release/epbench)
@@ -129,13 +130,22 @@ stop_burners() {
 }
 trap stop_burners EXIT INT TERM
 
-configs=("aa:")
-for k in $ks; do
-  configs+=("slowdown$k:slowdown=$k%")
-done
-configs+=("threads1:threads=1")
+# The configurations of a load: A/A, a slowdown per K, and one intra-op thread.
+configs_for() {
+  configs=("aa:")
+  local ks_here=$ks
+  [[ $1 == quiet ]] && ks_here=${KS_QUIET:-$ks}
+  [[ $1 == loaded ]] && ks_here=${KS_LOADED:-$ks}
+  for k in $ks_here; do
+    configs+=("slowdown$k:slowdown=$k%")
+  done
+  if [[ ${THREADS1:-1} != 0 ]]; then
+    configs+=("threads1:threads=1")
+  fi
+}
 
 for load in $loads; do
+  configs_for "$load"
   if [[ $load == loaded ]]; then
     # Bounded twice: killed when this phase ends, and by timeout after as long as the phase can
     # take, should the script itself be killed without running its trap.
@@ -148,10 +158,12 @@ for load in $loads; do
   elif [[ $load == quiet ]]; then
     echo "quiet phase: load $(cut -d' ' -f1-3 /proc/loadavg) (should be well below 1)" >&2
   fi
-  for config in "${configs[@]}"; do
-    name=${config%%:*} options=${config#*:}
-    mkdir -p "$out/$load/$name"
-    for n in $(seq 1 "$reps"); do
+  # Repetition by repetition, every configuration in each, so that the machine's changes over
+  # the hours hit every configuration alike and an interrupted run still has all of them.
+  for n in $(seq 1 "$reps"); do
+    for config in "${configs[@]}"; do
+      name=${config%%:*} options=${config#*:}
+      mkdir -p "$out/$load/$name"
       echo "$(date -u +%H:%M:%S) $load $name $n/$reps, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
       cut -d' ' -f1-3 /proc/loadavg > "$out/$load/$name/$n.load"
       "$epbench" upgrade-check --from "$req" --to "$req" --to-options "$options" \
