@@ -74,6 +74,10 @@ fn same_runtime_on_both_sides_is_measured_paired_and_saved() {
         assert!(row[side]["median_ns"].as_f64().unwrap() > 0.0);
     }
     assert_eq!(row["rounds"], 12);
+    // Sessions are created once, and re-created at most after each of the 6 pairs of rounds
+    // but the last (add_64k's are cheap: usually after every pair).
+    let sessions = row["sessions"].as_u64().unwrap();
+    assert!((1..=6).contains(&sessions), "{row}");
     assert_eq!(
         row["decided"],
         serde_json::Value::Null,

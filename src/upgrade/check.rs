@@ -26,7 +26,7 @@ use super::report::{
     Failure, Latency, Measured, Method, NoiseControls, OtherMeasure, Outcome, Row, SideInfo,
     Summary, UpgradeReport, WarmupRule,
 };
-use super::schedule::{burst_iterations, order, settled, warmup_for};
+use super::schedule::{burst_iterations, order, refresh_due, settled, warmup_for};
 use super::selection::select;
 use super::stopping::{Decision, Stopping};
 use super::worker::MAX_QUIESCE;
@@ -45,6 +45,10 @@ const MIN_ITERATIONS: u32 = 1;
 const MAX_ITERATIONS: u32 = 1000;
 /// Iterations timed once per side to size the bursts.
 const CALIBRATION_ITERATIONS: u32 = 5;
+/// A benchmark's sessions are re-created on both sides, after a pair of rounds, once the rounds
+/// since the last creation took this many times what creating them took (see
+/// [`refresh_due`]).
+const REFRESH_AFTER: f64 = 10.0;
 /// The warm-up before the rounds (see [`WarmupRule`]).
 const WARMUP: WarmupRule = WarmupRule {
     max_bursts: 8,
@@ -106,6 +110,11 @@ struct Tracked {
     bursts: [Vec<Burst>; 2],
     decided: Option<Decision>,
     outputs: [Option<Vec<OutputTensor>>; 2],
+    /// Sessions created per side so far (each preparation is one).
+    sessions: u32,
+    /// What the last preparation of both sides took, and the rounds since.
+    prepare_cost: Duration,
+    measured_since: Duration,
 }
 
 impl Tracked {
@@ -119,6 +128,9 @@ impl Tracked {
             bursts: [Vec::new(), Vec::new()],
             decided: None,
             outputs: [None, None],
+            sessions: 0,
+            prepare_cost: Duration::ZERO,
+            measured_since: Duration::ZERO,
         }
     }
 
@@ -180,6 +192,7 @@ pub fn upgrade_check(
             0.0
         },
         intra_op_spinning: config.spinning,
+        session_refresh_after: REFRESH_AFTER,
         pinning,
         pin_errors,
         warmup: WARMUP,
@@ -278,14 +291,7 @@ fn prepare_all(
     for (i, item) in tracked.iter_mut().enumerate() {
         let id = item.case.id();
         progress.set_message(format!("preparing {}/{total}: {id}", i + 1));
-        // One side at a time: the first builds the model file, the second finds it.
-        for worker in workers.iter_mut() {
-            match worker.request(&Request::Prepare { id: id.clone() })? {
-                Response::Prepared { .. } => {}
-                Response::Failed { reason } => item.failed[slot(worker.side())] = Some(reason),
-                other => return Err(unexpected(worker, "prepare", &other)),
-            }
-        }
+        prepare(workers, item, "")?;
         if !item.ready() {
             continue;
         }
@@ -314,6 +320,27 @@ fn prepare_all(
             item.iterations = size(warm_up(workers, item)?);
         }
     }
+    Ok(())
+}
+
+/// Creates the benchmark's session (model, inputs and one checked run) on both sides, one side
+/// at a time (the first builds the model file, the second finds it), replacing any session it
+/// had; a failure on a side is recorded with `context` before the reason.
+fn prepare(workers: &mut Workers, item: &mut Tracked, context: &str) -> Result<(), UpgradeError> {
+    let started = Instant::now();
+    let id = item.case.id();
+    for worker in workers.iter_mut() {
+        match worker.request(&Request::Prepare { id: id.clone() })? {
+            Response::Prepared { .. } => {}
+            Response::Failed { reason } => {
+                item.failed[slot(worker.side())] = Some(format!("{context}{reason}"));
+            }
+            other => return Err(unexpected(worker, "prepare", &other)),
+        }
+    }
+    item.sessions += 1;
+    item.prepare_cost = started.elapsed();
+    item.measured_since = Duration::ZERO;
     Ok(())
 }
 
@@ -371,6 +398,9 @@ fn measure_rounds(
         if !config.stopping.may_start(round, started.elapsed()) {
             return Ok(matches!(config.stopping, Stopping::Adaptive { .. }));
         }
+        if round > 0 && round.is_multiple_of(2) {
+            refresh_sessions(workers, tracked, round)?;
+        }
         if let Stopping::Adaptive { budget } = config.stopping {
             progress.set_message(format!(
                 "round {}: {} of {ready} benchmark(s) decided, budget {:.0} s",
@@ -381,6 +411,7 @@ fn measure_rounds(
         }
         for item in tracked.iter_mut().filter(|t| active(t)) {
             let id = item.case.id();
+            let started_round = Instant::now();
             for side in order(round) {
                 let worker = &mut workers[slot(side)];
                 let warmup = warmup_for(item.iterations);
@@ -392,6 +423,7 @@ fn measure_rounds(
                     }
                 }
             }
+            item.measured_since += started_round.elapsed();
             match config.stopping {
                 Stopping::Fixed { .. } => progress.inc(1),
                 Stopping::Adaptive { .. } => progress.set_position(started.elapsed().as_secs()),
@@ -410,6 +442,35 @@ fn measure_rounds(
             }
         }
     }
+}
+
+/// Before a pair of rounds (`round` rounds done), re-creates the sessions of every benchmark
+/// still being measured whose rounds since its last creation are due ([`refresh_due`]).
+///
+/// A worker's session is one draw of where its buffers landed, and that can decide a
+/// cache-bound model's speed for the session's whole life: A/A checks of `add_64k` here ran at
+/// about 4 us in some workers and 6.4 us in others, so a check whose two sides drew differently
+/// reported -15% or +11% with narrow intervals. Rounds paired within one pair of sessions cannot
+/// average that away; new sessions draw again, and a benchmark that is cheap to create gets new
+/// ones after every pair of rounds.
+fn refresh_sessions(
+    workers: &mut Workers,
+    tracked: &mut [Tracked],
+    round: usize,
+) -> Result<(), UpgradeError> {
+    for item in tracked
+        .iter_mut()
+        .filter(|t| t.ready() && t.decided.is_none())
+    {
+        if refresh_due(item.measured_since, item.prepare_cost, REFRESH_AFTER) {
+            prepare(
+                workers,
+                item,
+                &format!("re-creating its session after round {round}: "),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// One run's outputs of every measured benchmark on both sides, for the agreement check.
@@ -577,6 +638,7 @@ fn row(item: &Tracked, config: &UpgradeConfig, same_setup: bool) -> Row {
             to: latency(&item.bursts[1]),
             judged,
             decided: item.decided,
+            sessions: item.sessions,
             other_measure,
             agreement,
         })),

@@ -37,7 +37,8 @@ pub enum Request {
         /// The clock the check decides by, which a slowdown is a fraction of.
         decided_by: Measure,
     },
-    /// Build the model, session and inputs of benchmark `id` and run it once.
+    /// Build the model, session and inputs of benchmark `id` and run it once; again, to replace
+    /// them with new ones.
     Prepare { id: String },
     /// Run `warmup` untimed iterations of `id`, then time `iterations` one by one (with the
     /// side's slowdown, if any, inside the deciding clock).

@@ -69,7 +69,8 @@ fn header(out: &mut String, report: &UpgradeReport) {
     let settled = report.measured().filter(|(_, m)| m.settled).count();
     let _ = writeln!(
         out,
-        "  noise controls: {}; {}; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
+        "  noise controls: {}; {}; sessions re-created after a pair of rounds once the rounds since \
+         took {:.0}x their creation; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
          bursts per side): settled on {settled} of {measured}",
         if noise.cpu_time {
             format!(
@@ -85,6 +86,7 @@ fn header(out: &mut String, report: &UpgradeReport) {
         } else {
             "ORT's idle intra-op threads sleep at once (allow_spinning=0)"
         },
+        noise.session_refresh_after,
         noise.pinning.reason,
         if noise.pin_errors.is_empty() {
             String::new()

@@ -59,6 +59,11 @@ pub struct NoiseControls {
     /// Whether ORT's idle intra-op threads were let spin between runs (ORT's default) rather
     /// than sleep at once.
     pub intra_op_spinning: bool,
+    /// A benchmark's sessions are re-created on both sides after a pair of rounds once the
+    /// rounds since took this many times what creating them took: each session is one draw of
+    /// where its buffers landed, which a cache-bound model's speed can depend on for the
+    /// session's life.
+    pub session_refresh_after: f64,
     /// Whether and where the workers were pinned, and why.
     pub pinning: PinPlan,
     /// Workers that could not be pinned as planned, with the reason.
@@ -108,6 +113,9 @@ pub struct Measured {
     /// When an adaptive check decided this benchmark; `None` for fixed rounds, or when the
     /// budget ran out first.
     pub decided: Option<Decision>,
+    /// Sessions created per side: the first, and each re-creation between pairs of rounds
+    /// (see [`NoiseControls::session_refresh_after`]).
+    pub sessions: u32,
     /// The same rounds judged by the other clock, for comparison; `None` when it was not
     /// recorded.
     pub other_measure: Option<OtherMeasure>,

@@ -4,6 +4,8 @@
 //! (another process, clock or thermal changes) then hits both sides alike within a round, and
 //! an advantage of going first or second cancels over each pair of rounds.
 
+use std::time::Duration;
+
 use super::Side;
 
 /// The two sides in the order they measure in `round` (0-based).
@@ -31,6 +33,15 @@ pub fn burst_iterations(iteration_ns: [f64; 2], budget_ns: f64, min: u32, max: u
 /// and little against the run, while a warm-up run would double the time of a one-run burst.
 pub fn warmup_for(iterations: u32) -> u32 {
     iterations / 10
+}
+
+/// Whether a benchmark's sessions are due to be re-created: once the rounds since they were
+/// created (`measured_since`) took at least `after` times what creating them took
+/// (`prepare_cost`), so that re-creating costs at most `1 / after` of the measuring. A
+/// benchmark whose sessions are created in less than `1 / after` of a pair of rounds is due
+/// after every pair.
+pub fn refresh_due(measured_since: Duration, prepare_cost: Duration, after: f64) -> bool {
+    !measured_since.is_zero() && measured_since.as_secs_f64() >= after * prepare_cost.as_secs_f64()
 }
 
 /// Whether warm-up bursts have settled: the latest burst median (of at least two) is not more
@@ -66,6 +77,17 @@ mod tests {
         assert_eq!(warmup_for(3), 0);
         assert_eq!(warmup_for(15), 1);
         assert_eq!(warmup_for(1000), 100);
+    }
+
+    #[test]
+    fn sessions_are_recreated_when_that_costs_a_tenth_of_the_rounds() {
+        let ms = Duration::from_millis;
+        // add_64k: created in 5 ms, a pair of rounds 120 ms: after every pair.
+        assert!(refresh_due(ms(120), ms(5), 10.0));
+        // bert-base: created in 3.3 s (both sides), a pair of rounds 0.6 s: after 33 s.
+        assert!(!refresh_due(ms(30_000), ms(3_300), 10.0));
+        assert!(refresh_due(ms(33_000), ms(3_300), 10.0));
+        assert!(!refresh_due(Duration::ZERO, Duration::ZERO, 10.0));
     }
 
     #[test]

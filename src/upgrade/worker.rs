@@ -160,6 +160,8 @@ impl Loaded {
             .iter()
             .find(|c| c.id() == id)
             .ok_or_else(|| format!("no benchmark `{id}` in this worker's selection"))?;
+        // A new session replaces the old one, which goes first so that both are never held.
+        self.prepared.remove(id);
         let mut prepared = self.preparer.prepare(case).map_err(|e| e.reason)?;
         let create_ms = prepared
             .session()
