@@ -128,7 +128,9 @@ stop_burners() {
   done
   burner_pids=()
 }
-trap stop_burners EXIT INT TERM
+# A trapped signal does not end a bash script by itself: stop the burners, then exit.
+trap stop_burners EXIT
+trap 'stop_burners; exit 130' INT TERM
 
 # The configurations of a load: A/A, a slowdown per K, and one intra-op thread.
 configs_for() {
