@@ -284,34 +284,25 @@ fn print_comparison(c: &NodeComparison, predicted: &PartitionReport, measured: &
         measured.partitions
     );
     for d in &c.disagreements {
-        let said = match (&d.rule_reason, d.predicted_supported) {
-            (Some(reason), _) => format!("rules rejected it: {reason}"),
-            (None, true) => "rules accepted it".to_string(),
-            (None, false) => "rules rejected it".to_string(),
+        let count = if d.count > 1 {
+            format!(" ({} nodes)", d.count)
+        } else {
+            String::new()
         };
         println!(
-            "    {:<12} {}: {said}; the EP {} it",
+            "    {:<12} {}{count}: the EP {} it; prediction: {}",
             d.op,
-            d.name,
+            if d.name.is_empty() {
+                "(unnamed)"
+            } else {
+                &d.name
+            },
             if d.measured_supported {
                 "took"
             } else {
                 "rejected"
-            }
-        );
-    }
-    if !c.only_measured.is_empty() || !c.only_predicted.is_empty() {
-        println!(
-            "    the graphs differ: {} node(s) only the EP saw, {} only in the predicted graph (e.g. {})",
-            c.only_measured.len(),
-            c.only_predicted.len(),
-            c.only_measured
-                .iter()
-                .chain(&c.only_predicted)
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            },
+            d.predicted
         );
     }
 }

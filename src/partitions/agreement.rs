@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::runtime::{CoreMlOptions, ModelFormat};
 
+use super::coreml_ep::NodeVerdict;
 use super::measured::Measured;
 use super::predict::PredictOptions;
 use super::report::format_name;
-use super::rules::{RuleFamily, Verdict};
+use super::rules::RuleFamily;
 use super::stand_in;
 
 /// One CoreML option set a model is checked under.
@@ -215,53 +216,30 @@ fn counts_of(measured: &Measured) -> Counts {
     }
 }
 
-/// Per (op, name): nodes and supported nodes.
-#[derive(Default)]
-struct Tally {
-    nodes: usize,
-    supported: usize,
-    /// A rejection reason of the rules, for messages.
-    reason: Option<String>,
+/// The rules' per-node verdicts beside the EP's per-node lines.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NodeTally {
+    /// Nodes the EP logged whose flag the rules matched.
+    pub nodes_same: usize,
+    /// The (op, name) groups that differ, sorted; none allowed (the caller knows the model).
+    pub disagreements: Vec<NodeDisagreement>,
 }
 
-fn compare(
-    model: &Path,
-    input: &stand_in::Weightless,
-    family: &'static RuleFamily,
-    case: Case,
-    measured: &Measured,
-) -> CaseOutcome {
-    let options = PredictOptions {
-        family,
-        format: case.format,
-        require_static_input_shapes: case.require_static_input_shapes,
-    };
-    let last = stand_in::partition(model, input, options, family.level1_disabled_optimizers())
-        .and_then(|run| run.predict(options));
-    let last = match last {
-        Ok(last) => last,
-        Err(e) => {
-            return CaseOutcome::PredictionFailed {
-                reason: e.to_string(),
-                measured: counts_of(measured),
-            };
-        }
-    };
-    let (graph, prediction) = (&last.graph, &last.prediction);
-    let predicted = Counts {
-        nodes: prediction.report.nodes,
-        supported_nodes: prediction.report.supported_nodes,
-        partitions: prediction.report.partitions,
-    };
+/// Sets the rules' verdicts (`predicted`, [`NodeVerdict::of_prediction`]) against the EP's
+/// per-node lines, matched by op type and name: nodes of one (op, name), such as unnamed ones,
+/// are matched as a count, and a partition that ORT fused in an earlier pass (logged under its
+/// metadef name) is matched to the rules' stand-in for it.
+pub fn tally_nodes(predicted: &[NodeVerdict], measured: &Measured) -> NodeTally {
     let mut ours: BTreeMap<(String, String), Tally> = BTreeMap::new();
-    for (node, verdict) in graph.nodes().iter().zip(&prediction.rule_verdicts) {
+    for verdict in predicted {
         let t = ours
-            .entry((node.op_type.clone(), node.name.clone()))
+            .entry((verdict.op.clone(), verdict.name.clone()))
             .or_default();
         t.nodes += 1;
-        match verdict {
-            Verdict::Supported => t.supported += 1,
-            Verdict::Rejected(r) => t.reason = Some(r.reason.clone()),
+        if verdict.supported {
+            t.supported += 1;
+        } else {
+            t.reason.clone_from(&verdict.reason);
         }
     }
     let mut theirs: HashMap<(String, String), Tally> = HashMap::new();
@@ -306,7 +284,7 @@ fn compare(
             count: m.nodes.abs_diff(same).max(1),
             measured_supported,
             predicted,
-            allowed: allowance(model).map(|a| a.cause.to_string()),
+            allowed: None,
         });
     }
     for (key, p) in &ours {
@@ -317,10 +295,65 @@ fn compare(
                 count: p.nodes,
                 measured_supported: false,
                 predicted: "in the predicted graph only (the EP did not see this node)".into(),
-                allowed: allowance(model).map(|a| a.cause.to_string()),
+                allowed: None,
             });
         }
     }
+    NodeTally {
+        nodes_same,
+        disagreements,
+    }
+}
+
+/// Per (op, name): nodes and supported nodes.
+#[derive(Default)]
+struct Tally {
+    nodes: usize,
+    supported: usize,
+    /// A rejection reason of the rules, for messages.
+    reason: Option<String>,
+}
+
+fn compare(
+    model: &Path,
+    input: &stand_in::Weightless,
+    family: &'static RuleFamily,
+    case: Case,
+    measured: &Measured,
+) -> CaseOutcome {
+    let options = PredictOptions {
+        family,
+        format: case.format,
+        require_static_input_shapes: case.require_static_input_shapes,
+    };
+    let last = stand_in::partition(model, input, options, family.level1_disabled_optimizers())
+        .and_then(|run| run.predict(options));
+    let last = match last {
+        Ok(last) => last,
+        Err(e) => {
+            return CaseOutcome::PredictionFailed {
+                reason: e.to_string(),
+                measured: counts_of(measured),
+            };
+        }
+    };
+    let (graph, prediction) = (&last.graph, &last.prediction);
+    let predicted = Counts {
+        nodes: prediction.report.nodes,
+        supported_nodes: prediction.report.supported_nodes,
+        partitions: prediction.report.partitions,
+    };
+    let tally = tally_nodes(&NodeVerdict::of_prediction(graph, prediction), measured);
+    let allowed = allowance(model).map(|a| a.cause.to_string());
+    let disagreements = tally
+        .disagreements
+        .into_iter()
+        .map(|d| NodeDisagreement {
+            allowed: allowed.clone(),
+            ..d
+        })
+        .collect();
+    let nodes_same = tally.nodes_same;
     CaseOutcome::Compared {
         measured: counts_of(measured),
         predicted,

@@ -7,7 +7,6 @@
 //! wrote when the user gave it a `cache_dir`; [`compare_nodes`] puts the EP's flags beside the
 //! rules' verdicts, node by node.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,9 +14,10 @@ use serde::Serialize;
 
 use crate::runtime::{CoreMlOptions, Ep, LogLevel, ModelFormat, OptLevel, SessionConfig};
 
+use super::agreement::{self, NodeDisagreement};
 use super::measured::{Measured, measured_from_logs};
 use super::report::{PartitionReport, Provenance};
-use super::rules::{RejectCategory, Verdict};
+use super::rules::Verdict;
 use super::{AnalysisGraph, PartitionError};
 
 /// What the CoreML EP did with a model when a session was created.
@@ -192,7 +192,7 @@ fn size_on_disk(path: &Path) -> u64 {
 
 /// The rules' verdict on one node, before partitions are formed (what the EP's per-node
 /// `supported` flag reports: `builders/helper.cc` logs it before grouping and before the
-/// trivial-partition drop).
+/// trivial-partition drop); [`super::agreement::tally_nodes`] sets these against the EP's lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NodeVerdict {
     pub name: String,
@@ -203,8 +203,8 @@ pub struct NodeVerdict {
 }
 
 impl NodeVerdict {
-    /// The per-node verdicts of a prediction, by node index of `graph`. A node that was
-    /// supported but whose partition was dropped as trivial counts as supported here.
+    /// The rules' per-node verdicts of a prediction, before the partition filter, by node index
+    /// of `graph`: a node whose partition was dropped as trivial counts as supported here.
     pub fn of_prediction(
         graph: &AnalysisGraph,
         prediction: &super::Prediction,
@@ -212,13 +212,11 @@ impl NodeVerdict {
         graph
             .nodes()
             .iter()
-            .zip(&prediction.verdicts)
+            .zip(&prediction.rule_verdicts)
             .map(|(node, verdict)| {
                 let reason = match verdict {
-                    Verdict::Rejected(r) if r.category != RejectCategory::TrivialPartition => {
-                        Some(r.reason.clone())
-                    }
-                    _ => None,
+                    Verdict::Rejected(r) => Some(r.reason.clone()),
+                    Verdict::Supported => None,
                 };
                 NodeVerdict {
                     name: node.name.clone(),
@@ -231,31 +229,16 @@ impl NodeVerdict {
     }
 }
 
-/// A node the rules and the EP decide differently.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NodeDisagreement {
-    pub op: String,
-    pub name: String,
-    /// What the rules said.
-    pub predicted_supported: bool,
-    /// The rules' reason for rejecting it, when they did.
-    pub rule_reason: Option<String>,
-    /// What the EP's per-node line said.
-    pub measured_supported: bool,
-}
-
 /// The prediction beside the EP's measurement, for one set of options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NodeComparison {
     /// Nodes, supported nodes and partitions are equal.
     pub counts_agree: bool,
-    /// Nodes whose flags differ, in graph order.
+    /// Nodes the EP logged whose flag the rules matched.
+    pub nodes_same: usize,
+    /// The (op, name) groups whose flags differ, or that only one side has (see
+    /// [`agreement::tally_nodes`]).
     pub disagreements: Vec<NodeDisagreement>,
-    /// Nodes the EP logged that the predicted graph does not have, and the reverse: the two
-    /// graphs differ (ORT's CoreML session and the CPU session that wrote the level-1 graph
-    /// did not transform the model alike).
-    pub only_measured: Vec<String>,
-    pub only_predicted: Vec<String>,
     /// False when the EP logged no per-node lines (a session above VERBOSE): only the counts
     /// are compared.
     pub per_node: bool,
@@ -264,10 +247,7 @@ pub struct NodeComparison {
 impl NodeComparison {
     /// True when the prediction equals the measurement in counts and node by node.
     pub fn agrees(&self) -> bool {
-        self.counts_agree
-            && self.disagreements.is_empty()
-            && self.only_measured.is_empty()
-            && self.only_predicted.is_empty()
+        self.counts_agree && self.disagreements.is_empty()
     }
 }
 
@@ -284,45 +264,16 @@ pub fn compare_nodes(
             predicted_report.supported_nodes,
             predicted_report.partitions,
         );
-    let by_name: HashMap<&str, &NodeVerdict> =
-        predicted.iter().map(|v| (v.name.as_str(), v)).collect();
-    let measured_names: HashMap<&str, bool> = measured
-        .node_lines
-        .iter()
-        .map(|l| (l.name.as_str(), l.supported))
-        .collect();
-    let mut disagreements = Vec::new();
-    let mut only_measured = Vec::new();
-    for line in &measured.node_lines {
-        match by_name.get(line.name.as_str()) {
-            Some(verdict) if verdict.supported != line.supported => {
-                disagreements.push(NodeDisagreement {
-                    op: line.op.clone(),
-                    name: line.name.clone(),
-                    predicted_supported: verdict.supported,
-                    rule_reason: verdict.reason.clone(),
-                    measured_supported: line.supported,
-                });
-            }
-            Some(_) => {}
-            None => only_measured.push(line.name.clone()),
-        }
-    }
     let per_node = !measured.node_lines.is_empty();
-    let only_predicted = if per_node {
-        predicted
-            .iter()
-            .filter(|v| !measured_names.contains_key(v.name.as_str()))
-            .map(|v| v.name.clone())
-            .collect()
+    let tally = if per_node {
+        agreement::tally_nodes(predicted, measured)
     } else {
-        Vec::new()
+        agreement::NodeTally::default()
     };
     NodeComparison {
         counts_agree,
-        disagreements,
-        only_measured,
-        only_predicted,
+        nodes_same: tally.nodes_same,
+        disagreements: tally.disagreements,
         per_node,
     }
 }
