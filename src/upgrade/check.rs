@@ -326,10 +326,15 @@ fn prepare_all(
 /// Creates the benchmark's session (model, inputs and one checked run) on both sides, one side
 /// at a time (the first builds the model file, the second finds it), replacing any session it
 /// had; a failure on a side is recorded with `context` before the reason.
+///
+/// The side that goes first alternates from one preparation to the next, as in the rounds:
+/// with `from` always first, 3 A/A checks of BERT-base here had the `to` side faster by 0.6-0.8%
+/// overall, and in 17 of 19 equal stretches of their rounds.
 fn prepare(workers: &mut Workers, item: &mut Tracked, context: &str) -> Result<(), UpgradeError> {
     let started = Instant::now();
     let id = item.case.id();
-    for worker in workers.iter_mut() {
+    for side in order(item.sessions as usize) {
+        let worker = &mut workers[slot(side)];
         match worker.request(&Request::Prepare { id: id.clone() })? {
             Response::Prepared { .. } => {}
             Response::Failed { reason } => {
