@@ -39,7 +39,8 @@ pub struct Args {
     #[arg(long, value_name = "N", conflicts_with = "budget")]
     rounds: Option<usize>,
     /// Add rounds until every benchmark is decided or this much time of rounds has passed
-    /// (e.g. 3m, 90s); preparing and warming up are not counted.
+    /// (e.g. 3m, 90s); preparing and warming up are not counted, re-creating sessions between
+    /// rounds is.
     #[arg(long, value_name = "TIME", default_value = "3m", value_parser = parse_budget)]
     budget: Duration,
     /// The clock that decides: cpu (the worker's CPU time per run, without time spent waiting
