@@ -195,8 +195,10 @@ impl Loaded {
                 }
             })
             .map_err(|e| e.to_string())?;
-        if let (Some(slowdown), Measure::Cpu, Some(before), Some(after)) =
-            (slowdown, decided_by, cpu_before, process_cpu_time())
+        // The reading that sizes the spin is taken only when there is a spin to size: it reads
+        // every thread's clock inside the CPU window, which every burst paid for before.
+        if let (Some(slowdown), Measure::Cpu, Some(before)) = (slowdown, decided_by, cpu_before)
+            && let Some(after) = process_cpu_time()
         {
             slowdown.spin_cpu(after.saturating_sub(before));
         }
