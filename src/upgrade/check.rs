@@ -138,6 +138,11 @@ impl Tracked {
         self.failed.iter().all(Option::is_none)
     }
 
+    /// Still being measured: ready on both sides and not yet decided.
+    fn active(&self) -> bool {
+        self.ready() && self.decided.is_none()
+    }
+
     /// Each side's burst values by `measure`, in round order; `None` when a burst lacks one.
     fn values(&self, measure: Measure) -> Option<[Vec<f64>; 2]> {
         let side = |bursts: &[Burst]| -> Option<Vec<f64>> {
@@ -338,7 +343,7 @@ fn prepare(workers: &mut Workers, item: &mut Tracked, context: &str) -> Result<(
         match worker.request(&Request::Prepare { id: id.clone() })? {
             Response::Prepared { .. } => {}
             Response::Failed { reason } => {
-                item.failed[slot(worker.side())] = Some(format!("{context}{reason}"));
+                item.failed[slot(side)] = Some(format!("{context}{reason}"));
             }
             other => return Err(unexpected(worker, "prepare", &other)),
         }
@@ -395,8 +400,7 @@ fn measure_rounds(
     progress.reset_eta();
     let mut round = 0;
     loop {
-        let active = |t: &Tracked| t.ready() && t.decided.is_none();
-        let undecided = tracked.iter().filter(|t| active(t)).count();
+        let undecided = tracked.iter().filter(|t| t.active()).count();
         if undecided == 0 {
             return Ok(false);
         }
@@ -414,7 +418,7 @@ fn measure_rounds(
                 budget.as_secs_f64()
             ));
         }
-        for item in tracked.iter_mut().filter(|t| active(t)) {
+        for item in tracked.iter_mut().filter(|t| t.active()) {
             let id = item.case.id();
             let started_round = Instant::now();
             for side in order(round) {
@@ -436,7 +440,7 @@ fn measure_rounds(
         }
         round += 1;
         if config.stopping.looks_after(round) {
-            for item in tracked.iter_mut().filter(|t| active(t)) {
+            for item in tracked.iter_mut().filter(|t| t.active()) {
                 let verdict = item.judge(config.measure, config).map(|j| j.verdict);
                 if verdict.is_some_and(|v| v != Verdict::Inconclusive) {
                     item.decided = Some(Decision {
@@ -463,10 +467,7 @@ fn refresh_sessions(
     tracked: &mut [Tracked],
     round: usize,
 ) -> Result<(), UpgradeError> {
-    for item in tracked
-        .iter_mut()
-        .filter(|t| t.ready() && t.decided.is_none())
-    {
+    for item in tracked.iter_mut().filter(|t| t.active()) {
         if refresh_due(item.measured_since, item.prepare_cost, REFRESH_AFTER) {
             prepare(
                 workers,
