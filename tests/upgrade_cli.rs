@@ -218,10 +218,59 @@ fn an_adaptive_check_stops_on_its_budget_and_reports_its_resolution() {
             "{row}"
         );
     }
+    if verdict != "inconclusive" {
+        // Taken from the sessions it was decided on, before any restart could drop them.
+        assert_eq!(row["outputs"], "agree", "{row}");
+    }
     // --strict: an inconclusive verdict fails the check like a regression.
     let fails = verdict == "slower" || verdict == "inconclusive" || row["outputs"] == "mismatch";
     assert_eq!(code, Some(if fails { 1 } else { 0 }), "{row}");
     assert_eq!(report["passed"], !fails);
+}
+
+#[test]
+fn workers_are_restarted_the_other_side_first() {
+    let scratch = tempfile::tempdir().unwrap();
+    // add_64k's workers start in ~0.1 s, so 300 rounds (~7 s here) see several generations.
+    let output = upgrade_check(
+        &["--filter", "add_64k", "--rounds", "300", "--json"],
+        scratch.path(),
+    );
+    let code = output.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}: {}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    assert_eq!(report["method"]["noise"]["workers_restart_after"], 10.0);
+    let generations = report["generations"].as_array().unwrap();
+    assert!(generations.len() >= 2, "{generations:?}");
+    let mut previous: Option<(&str, u64)> = None;
+    for generation in generations {
+        let first = generation["first"].as_str().unwrap();
+        let first_round = generation["first_round"].as_u64().unwrap();
+        assert!(
+            generation["start_s"].as_f64().unwrap() > 0.0,
+            "{generation}"
+        );
+        assert_eq!(first_round % 2, 0, "between pairs of rounds: {generation}");
+        match previous {
+            None => assert_eq!((first, first_round), ("from", 0), "{generation}"),
+            Some((before, round)) => {
+                assert_ne!(first, before, "the side started first alternates");
+                assert!(first_round > round, "{generations:?}");
+            }
+        }
+        previous = Some((first, first_round));
+    }
+    let row = &report["rows"][0];
+    assert_eq!(row["status"], "measured", "{row}");
+    assert_eq!(row["rounds"], 300);
+    // Every generation prepares its own sessions.
+    assert!(
+        row["sessions"].as_u64().unwrap() >= generations.len() as u64,
+        "{row}"
+    );
+    // The outputs come from the last generation's workers.
+    assert_eq!(row["outputs"], "agree", "{row}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! the benchmarks on both sides, measure them in paired rounds until decided (or for a fixed
 //! count), compare their outputs, and judge.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
@@ -11,10 +11,11 @@ use regex::Regex;
 use crate::correctness::OutputTensor;
 use crate::machine::Machine;
 use crate::measure::cpu_time;
-use crate::provisioning::OrtRequirement;
+use crate::provisioning::{self, Cache, OrtRequirement};
 use crate::runtime::EpKind;
 use crate::stats::{Sorted, Verdict};
 use crate::suite::{BenchCase, Settings};
+use crate::zoo;
 
 use super::agreement::Agreement;
 use super::client::WorkerProcess;
@@ -23,10 +24,12 @@ use super::paired::{Judged, POWER, judge};
 use super::pinning::{self, PinPlan};
 use super::protocol::{Request, Response};
 use super::report::{
-    Failure, Latency, Measured, Method, NoiseControls, OtherMeasure, Outcome, Row, SideInfo,
-    Summary, UpgradeReport, WarmupRule,
+    Failure, Generation, Latency, Measured, Method, NoiseControls, OtherMeasure, Outcome, Row,
+    SideInfo, Summary, UpgradeReport, WarmupRule,
 };
-use super::schedule::{burst_iterations, order, refresh_due, settled, warmup_for};
+use super::schedule::{
+    burst_iterations, first_in_generation, order, refresh_due, settled, starting_with, warmup_for,
+};
 use super::selection::select;
 use super::stopping::{Decision, Stopping};
 use super::worker::MAX_QUIESCE;
@@ -47,7 +50,8 @@ const MAX_ITERATIONS: u32 = 1000;
 const CALIBRATION_ITERATIONS: u32 = 5;
 /// A benchmark's sessions are re-created on both sides, after a pair of rounds, once the rounds
 /// since the last creation took this many times what creating them took (see
-/// [`refresh_due`]).
+/// [`refresh_due`]); both workers are restarted by the same rule, once a generation's rounds
+/// took this many times what starting it took.
 const REFRESH_AFTER: f64 = 10.0;
 /// The warm-up before the rounds (see [`WarmupRule`]).
 const WARMUP: WarmupRule = WarmupRule {
@@ -90,6 +94,14 @@ pub struct UpgradeConfig {
 }
 
 impl UpgradeConfig {
+    /// The runtime and options of `side`.
+    fn side(&self, side: Side) -> &SideSpec {
+        match side {
+            Side::From => &self.from,
+            Side::To => &self.to,
+        }
+    }
+
     /// The most intra-op threads a session of either side runs.
     fn threads(&self) -> usize {
         [&self.from, &self.to]
@@ -110,6 +122,8 @@ struct Tracked {
     bursts: [Vec<Burst>; 2],
     decided: Option<Decision>,
     outputs: [Option<Vec<OutputTensor>>; 2],
+    /// Whether `outputs` were asked for (when the benchmark was decided, or at the end).
+    outputs_taken: bool,
     /// Sessions created per side so far (each preparation is one).
     sessions: u32,
     /// What the last preparation of both sides took, and the rounds since.
@@ -128,6 +142,7 @@ impl Tracked {
             bursts: [Vec::new(), Vec::new()],
             decided: None,
             outputs: [None, None],
+            outputs_taken: false,
             sessions: 0,
             prepare_cost: Duration::ZERO,
             measured_since: Duration::ZERO,
@@ -161,6 +176,54 @@ impl Tracked {
 /// The two workers, `from` first.
 type Workers = [WorkerProcess; 2];
 
+/// What starting the workers again needs.
+struct Launch<'a> {
+    config: &'a UpgradeConfig,
+    pinning: &'a PinPlan,
+    /// The ORT versions the first generation reported.
+    versions: &'a [String; 2],
+}
+
+/// The current generation of workers, and the record of all of them.
+struct Generations {
+    all: Vec<Generation>,
+    /// What starting the current one took, and when its rounds began.
+    cost: Duration,
+    rounds_began: Instant,
+}
+
+impl Generations {
+    fn new() -> Self {
+        Generations {
+            all: Vec::new(),
+            cost: Duration::ZERO,
+            rounds_began: Instant::now(),
+        }
+    }
+
+    /// The side that starts first in the next generation.
+    fn next_first(&self) -> Side {
+        first_in_generation(self.all.len())
+    }
+
+    /// Records a generation that started first with `first`, took `cost` to start and measures
+    /// from round `first_round` on.
+    fn began(&mut self, first: Side, first_round: usize, cost: Duration) {
+        self.all.push(Generation {
+            first,
+            first_round,
+            start_s: cost.as_secs_f64(),
+        });
+        self.cost = cost;
+        self.rounds_began = Instant::now();
+    }
+
+    /// Whether the current generation's rounds took [`REFRESH_AFTER`] times its start.
+    fn due(&self) -> bool {
+        refresh_due(self.rounds_began.elapsed(), self.cost, REFRESH_AFTER)
+    }
+}
+
 fn slot(side: Side) -> usize {
     match side {
         Side::From => 0,
@@ -178,11 +241,31 @@ pub fn upgrade_check(
     let started = Instant::now();
     let cases = selected_cases(config)?;
     let pinning = pinning::plan(pinning::available_cores().as_deref(), config.threads());
-    let (mut workers, versions, pin_errors) = start_workers(config, &pinning, progress)?;
+    let mut generations = Generations::new();
+    let first = generations.next_first();
+    provision(config, progress)?;
+    build_models(&cases, &config.models_dir, progress);
+    let starting = Instant::now();
+    let (mut workers, versions, pin_errors) = start_workers(config, &pinning, first, progress)?;
+    let spawned = starting.elapsed();
     let mut tracked: Vec<Tracked> = cases.into_iter().map(Tracked::new).collect();
-    prepare_all(&mut workers, &mut tracked, config.burst, progress)?;
+    prepare_all(&mut workers, &mut tracked, config.burst, first, progress)?;
+    // What a restart repeats: the start and the preparations, not the calibration and warm-up.
+    let prepared: Duration = tracked.iter().map(|t| t.prepare_cost).sum();
+    generations.began(first, 0, spawned + prepared);
     let measuring = Instant::now();
-    let budget_exhausted = measure_rounds(&mut workers, &mut tracked, config, progress)?;
+    let launch = Launch {
+        config,
+        pinning: &pinning,
+        versions: &versions,
+    };
+    let budget_exhausted = measure_rounds(
+        &mut workers,
+        &mut tracked,
+        &launch,
+        &mut generations,
+        progress,
+    )?;
     let measuring = measuring.elapsed();
     collect_outputs(&mut workers, &mut tracked, progress)?;
     for worker in workers {
@@ -198,6 +281,7 @@ pub fn upgrade_check(
         },
         intra_op_spinning: config.spinning,
         session_refresh_after: REFRESH_AFTER,
+        workers_restart_after: REFRESH_AFTER,
         pinning,
         pin_errors,
         warmup: WARMUP,
@@ -208,6 +292,7 @@ pub fn upgrade_check(
         versions,
         noise,
         &tracked,
+        generations.all,
         times,
         budget_exhausted,
     ))
@@ -240,21 +325,64 @@ fn selected_cases(config: &UpgradeConfig) -> Result<Vec<BenchCase>, UpgradeError
     Ok(cases)
 }
 
-/// Starts both workers, pinned as planned, and loads their runtimes: the workers, the ORT
-/// versions they report, and any pinning that failed.
+/// Makes sure both runtimes are on disk before any worker starts, so that a first use's download
+/// is not part of what starting the workers costs (which decides when they are restarted).
+fn provision(config: &UpgradeConfig, progress: &ProgressBar) -> Result<(), UpgradeError> {
+    progress.set_message("finding both runtimes (the first use of a version downloads it)");
+    let failed = |side: Side, reason: String| UpgradeError::Worker {
+        side,
+        requirement: config.side(side).requirement.to_string(),
+        reason,
+        stderr: String::new(),
+    };
+    let cache = Cache::from_env().map_err(UpgradeError::Cache)?;
+    for side in [Side::From, Side::To] {
+        provisioning::ensure_ort(&config.side(side).requirement, &cache)
+            .map_err(|e| failed(side, e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Builds the model files of `cases` that are not built yet, before any worker starts: so that
+/// neither side builds while the other waits, and building is not part of what starting the
+/// workers costs. A model that fails to build is left to the workers, whose preparation then
+/// fails on both sides with the zoo's reason, in that benchmark's row.
+fn build_models(cases: &[BenchCase], models_dir: &Path, progress: &ProgressBar) {
+    for (i, case) in cases.iter().enumerate() {
+        progress.set_message(format!(
+            "building model {}/{}: {}",
+            i + 1,
+            cases.len(),
+            case.id()
+        ));
+        let _ = zoo::build(case.variant, models_dir);
+    }
+}
+
+/// Starts both workers, pinned as planned, `first` first, and loads their runtimes: the
+/// workers, the ORT versions they report, and any pinning that failed.
 fn start_workers(
     config: &UpgradeConfig,
     pinning: &PinPlan,
+    first: Side,
     progress: &ProgressBar,
 ) -> Result<(Workers, [String; 2], Vec<String>), UpgradeError> {
-    let specs = [&config.from, &config.to];
-    let mut workers = [
-        WorkerProcess::spawn(&config.worker_exe, Side::From, &config.from.requirement)?,
-        WorkerProcess::spawn(&config.worker_exe, Side::To, &config.to.requirement)?,
-    ];
-    progress.set_message("loading both runtimes (the first use of a version downloads it)");
-    for (worker, spec) in workers.iter_mut().zip(specs) {
-        worker.send(&Request::Load {
+    let spawn =
+        |side| WorkerProcess::spawn(&config.worker_exe, side, &config.side(side).requirement);
+    let mut workers = match first {
+        Side::From => {
+            let from = spawn(Side::From)?;
+            [from, spawn(Side::To)?]
+        }
+        Side::To => {
+            let to = spawn(Side::To)?;
+            [spawn(Side::From)?, to]
+        }
+    };
+    progress.set_message("loading both runtimes");
+    for side in starting_with(first) {
+        let spec = config.side(side);
+        workers[slot(side)].send(&Request::Load {
             requirement: spec.requirement.clone(),
             ep: config.ep,
             intra_threads: config.intra_threads,
@@ -267,15 +395,16 @@ fn start_workers(
     }
     let mut versions = [String::new(), String::new()];
     let mut pin_errors = Vec::new();
-    for (worker, version) in workers.iter_mut().zip(&mut versions) {
+    for side in starting_with(first) {
+        let worker = &mut workers[slot(side)];
         match worker.receive()? {
             Response::Loaded {
                 ort_version,
                 pin_error,
                 ..
             } => {
-                *version = ort_version;
-                pin_errors.extend(pin_error.map(|e| format!("{} side: {e}", worker.side())));
+                versions[slot(side)] = ort_version;
+                pin_errors.extend(pin_error.map(|e| format!("{side} side: {e}")));
             }
             Response::Failed { reason } => return Err(worker.failure(reason)),
             other => return Err(unexpected(worker, "load", &other)),
@@ -285,25 +414,25 @@ fn start_workers(
 }
 
 /// Prepares every benchmark on both sides, sizes its bursts to `burst` on the slower side and
-/// warms it up until its burst medians settle.
+/// warms it up until its burst medians settle, `first` first at every step.
 fn prepare_all(
     workers: &mut Workers,
     tracked: &mut [Tracked],
     burst: Duration,
+    first: Side,
     progress: &ProgressBar,
 ) -> Result<(), UpgradeError> {
     let total = tracked.len();
     for (i, item) in tracked.iter_mut().enumerate() {
         let id = item.case.id();
         progress.set_message(format!("preparing {}/{total}: {id}", i + 1));
-        prepare(workers, item, "")?;
+        prepare(workers, item, first, "")?;
         if !item.ready() {
             continue;
         }
         let mut per_iteration = [0.0; 2];
-        for worker in workers.iter_mut() {
-            let side = slot(worker.side());
-            match measure(worker, &id, 2, CALIBRATION_ITERATIONS)? {
+        for side in starting_with(first).map(slot) {
+            match measure(&mut workers[side], &id, 2, CALIBRATION_ITERATIONS)? {
                 Ok(burst) => {
                     per_iteration[side] = burst.value(Measure::Wall).unwrap_or(f64::NAN);
                 }
@@ -322,23 +451,23 @@ fn prepare_all(
         if item.ready() {
             progress.set_message(format!("warming up {}/{total}: {id}", i + 1));
             // Resized from the settled times: the calibration ran cold.
-            item.iterations = size(warm_up(workers, item)?);
+            item.iterations = size(warm_up(workers, item, first)?);
         }
     }
     Ok(())
 }
 
 /// Creates the benchmark's session (model, inputs and one checked run) on both sides, one side
-/// at a time (the first builds the model file, the second finds it), replacing any session it
-/// had; a failure on a side is recorded with `context` before the reason.
-///
-/// The side that goes first alternates from one preparation to the next, as in the rounds:
-/// with `from` always first, 3 A/A checks of BERT-base here had the `to` side faster by 0.6-0.8%
-/// overall, and in 17 of 19 equal stretches of their rounds.
-fn prepare(workers: &mut Workers, item: &mut Tracked, context: &str) -> Result<(), UpgradeError> {
+/// at a time, `first` first, replacing any session it had; a failure on a side is recorded with `context` before the reason.
+fn prepare(
+    workers: &mut Workers,
+    item: &mut Tracked,
+    first: Side,
+    context: &str,
+) -> Result<(), UpgradeError> {
     let started = Instant::now();
     let id = item.case.id();
-    for side in order(item.sessions as usize) {
+    for side in starting_with(first) {
         let worker = &mut workers[slot(side)];
         match worker.request(&Request::Prepare { id: id.clone() })? {
             Response::Prepared { .. } => {}
@@ -354,14 +483,18 @@ fn prepare(workers: &mut Workers, item: &mut Tracked, context: &str) -> Result<(
     Ok(())
 }
 
-/// Warm-up bursts on both sides, alternating, until both settle ([`WARMUP`]); each side's last
-/// burst median.
-fn warm_up(workers: &mut Workers, item: &mut Tracked) -> Result<[f64; 2], UpgradeError> {
+/// Warm-up bursts on both sides, alternating, `first` first, until both settle ([`WARMUP`]);
+/// each side's last burst median.
+fn warm_up(
+    workers: &mut Workers,
+    item: &mut Tracked,
+    first: Side,
+) -> Result<[f64; 2], UpgradeError> {
     let id = item.case.id();
     let mut medians: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     while item.warmup_bursts < WARMUP.max_bursts && !item.settled {
-        for worker in workers.iter_mut() {
-            let side = slot(worker.side());
+        for side in starting_with(first).map(slot) {
+            let worker = &mut workers[side];
             match measure(worker, &id, warmup_for(item.iterations), item.iterations)? {
                 Ok(burst) => medians[side].push(burst.value(Measure::Wall).unwrap_or(f64::NAN)),
                 Err(reason) => {
@@ -378,13 +511,16 @@ fn warm_up(workers: &mut Workers, item: &mut Tracked) -> Result<[f64; 2], Upgrad
 }
 
 /// Paired rounds over the ready benchmarks, the side that goes first alternating, until the
-/// stopping rule ends them; whether an adaptive budget ran out with benchmarks undecided.
+/// stopping rule ends them, with new sessions or new workers between pairs of rounds when they
+/// are due; whether an adaptive budget ran out with benchmarks undecided.
 fn measure_rounds(
     workers: &mut Workers,
     tracked: &mut [Tracked],
-    config: &UpgradeConfig,
+    launch: &Launch,
+    generations: &mut Generations,
     progress: &ProgressBar,
 ) -> Result<bool, UpgradeError> {
+    let config = launch.config;
     let started = Instant::now();
     let ready = tracked.iter().filter(|t| t.ready()).count();
     match config.stopping {
@@ -408,7 +544,11 @@ fn measure_rounds(
             return Ok(matches!(config.stopping, Stopping::Adaptive { .. }));
         }
         if round > 0 && round.is_multiple_of(2) {
-            refresh_sessions(workers, tracked, round)?;
+            if generations.due() {
+                restart(workers, tracked, launch, generations, round, progress)?;
+            } else {
+                refresh_sessions(workers, tracked, round)?;
+            }
         }
         if let Stopping::Adaptive { budget } = config.stopping {
             progress.set_message(format!(
@@ -447,6 +587,8 @@ fn measure_rounds(
                         rounds: round,
                         measuring_s: started.elapsed().as_secs_f64(),
                     });
+                    // From the sessions it was measured on: a restart prepares only the rest.
+                    take_outputs(workers, std::iter::once(item))?;
                 }
             }
         }
@@ -469,13 +611,53 @@ fn refresh_sessions(
 ) -> Result<(), UpgradeError> {
     for item in tracked.iter_mut().filter(|t| t.active()) {
         if refresh_due(item.measured_since, item.prepare_cost, REFRESH_AFTER) {
+            // The side that prepares first alternates from one preparation to the next.
+            let first = order(item.sessions as usize)[0];
             prepare(
                 workers,
                 item,
+                first,
                 &format!("re-creating its session after round {round}: "),
             )?;
         }
     }
+    Ok(())
+}
+
+/// Before a pair of rounds (`round` rounds done), stops both workers and starts a new
+/// generation, the other side first this time, with every benchmark still being measured
+/// prepared again (the decided gave their outputs when they were decided); the calibration and
+/// warm-up are kept. A benchmark that now fails to prepare
+/// is a failed row; a runtime that no longer loads, or loads another version, ends the check.
+fn restart(
+    workers: &mut Workers,
+    tracked: &mut [Tracked],
+    launch: &Launch,
+    generations: &mut Generations,
+    round: usize,
+    progress: &ProgressBar,
+) -> Result<(), UpgradeError> {
+    let first = generations.next_first();
+    let started = Instant::now();
+    // The old workers exit first: never two generations' sessions in memory at once.
+    for worker in workers.iter_mut() {
+        worker.stop();
+    }
+    let (new, versions, _) = start_workers(launch.config, launch.pinning, first, progress)?;
+    *workers = new;
+    for side in [Side::From, Side::To] {
+        let (now, before) = (&versions[slot(side)], &launch.versions[slot(side)]);
+        if now != before {
+            return Err(workers[slot(side)].failure(format!(
+                "restarted after round {round}, the worker loaded ONNX Runtime {now}, not {before}"
+            )));
+        }
+    }
+    let context = format!("preparing it again in restarted workers after round {round}: ");
+    for item in tracked.iter_mut().filter(|t| t.active()) {
+        prepare(workers, item, first, &context)?;
+    }
+    generations.began(first, round, started.elapsed());
     Ok(())
 }
 
@@ -486,7 +668,16 @@ fn collect_outputs(
     progress: &ProgressBar,
 ) -> Result<(), UpgradeError> {
     progress.set_message("comparing outputs");
-    for item in tracked.iter_mut().filter(|t| t.ready()) {
+    take_outputs(workers, tracked.iter_mut().filter(|t| t.ready()))
+}
+
+/// Asks both sides for one run's outputs of each benchmark in `items` not asked before.
+fn take_outputs<'a>(
+    workers: &mut Workers,
+    items: impl Iterator<Item = &'a mut Tracked>,
+) -> Result<(), UpgradeError> {
+    for item in items.filter(|t| !t.outputs_taken) {
+        item.outputs_taken = true;
         for worker in workers.iter_mut() {
             let side = slot(worker.side());
             item.outputs[side] = match worker.request(&Request::Outputs { id: item.case.id() })? {
@@ -509,6 +700,7 @@ fn report(
     [from_version, to_version]: [String; 2],
     noise: NoiseControls,
     tracked: &[Tracked],
+    generations: Vec<Generation>,
     [wall, measuring]: [Duration; 2],
     budget_exhausted: bool,
 ) -> UpgradeReport {
@@ -541,6 +733,7 @@ fn report(
         machine: Machine::detect(),
         wall_s: wall.as_secs_f64(),
         measuring_s: measuring.as_secs_f64(),
+        generations,
         passed: !rows.iter().any(|r| r.fails_check(config.strict)),
         summary: Summary::of(&rows, budget_exhausted),
         rows,

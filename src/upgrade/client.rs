@@ -113,6 +113,12 @@ impl WorkerProcess {
 
     /// Asks the worker to exit and waits for it.
     pub fn quit(mut self) {
+        self.stop();
+    }
+
+    /// Asks the worker to exit and waits for it, keeping the handle (whose drop then finds the
+    /// process gone); a worker that does not exit within two seconds is killed by the drop.
+    pub fn stop(&mut self) {
         let _ = self.send(&Request::Quit);
         self.stdin = None;
         let _ = self.wait_briefly();

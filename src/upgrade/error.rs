@@ -33,6 +33,8 @@ pub enum UpgradeError {
         reason: String,
         stderr: String,
     },
+    #[error("cannot find where runtimes are cached: {0}")]
+    Cache(#[source] crate::provisioning::ProvisioningError),
     #[error("cannot save the result as baselines: {0}")]
     Save(#[from] crate::baseline::BaselineError),
 }

@@ -70,8 +70,8 @@ fn header(out: &mut String, report: &UpgradeReport) {
     let _ = writeln!(
         out,
         "  noise controls: {}; {}; sessions re-created after a pair of rounds once the rounds since \
-         took {:.0}x their creation; {}{}; warm-up until burst medians stop falling (by {}, at most {} \
-         bursts per side): settled on {settled} of {measured}",
+         took {:.0}x their creation; {}; {}{}; warm-up until burst medians stop falling (by {}, at \
+         most {} bursts per side): settled on {settled} of {measured}",
         if noise.cpu_time {
             format!(
                 "CPU time of each burst recorded (every thread of the worker process); after its \
@@ -87,6 +87,7 @@ fn header(out: &mut String, report: &UpgradeReport) {
             "ORT's idle intra-op threads sleep at once (allow_spinning=0)"
         },
         noise.session_refresh_after,
+        generations(report),
         noise.pinning.reason,
         if noise.pin_errors.is_empty() {
             String::new()
@@ -315,4 +316,18 @@ fn agreement_text(agreement: &Agreement) -> String {
         Agreement::Mismatch { .. } => "DIFFER".into(),
         Agreement::Unchecked { reason } => format!("unchecked: {reason}"),
     }
+}
+
+/// The worker generations: how many, and the rule that started them.
+fn generations(report: &UpgradeReport) -> String {
+    let all = &report.generations;
+    let starts: Vec<String> = all.iter().map(|g| format!("{:.1}", g.start_s)).collect();
+    format!(
+        "workers restarted, the side started first alternating, once a generation's rounds took \
+         {:.0}x its start: {} generation{} (started in {} s)",
+        report.method.noise.workers_restart_after,
+        all.len(),
+        if all.len() == 1 { "" } else { "s" },
+        starts.join(", ")
+    )
 }

@@ -47,6 +47,20 @@ pub struct Method {
     pub noise: NoiseControls,
 }
 
+/// One start of both workers.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Generation {
+    /// The side that was started, prepared (and, in the first generation, calibrated and
+    /// warmed up) first.
+    pub first: Side,
+    /// The first round it measured (0-based); it measured every round until the next
+    /// generation's first.
+    pub first_round: usize,
+    /// Seconds it took to start: both workers spawned, their runtimes loaded and every
+    /// benchmark still being measured prepared on both sides.
+    pub start_s: f64,
+}
+
 /// What the check did against noise at its source, and what it could not do here.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NoiseControls {
@@ -64,6 +78,11 @@ pub struct NoiseControls {
     /// where its buffers landed, which a cache-bound model's speed can depend on for the
     /// session's life.
     pub session_refresh_after: f64,
+    /// Both workers are stopped and started again (a new generation, see
+    /// [`UpgradeReport::generations`]) before a pair of rounds once the generation's rounds
+    /// took this many times what starting it took: whichever worker starts first stays slower
+    /// for its life, so the side that starts first alternates from one generation to the next.
+    pub workers_restart_after: f64,
     /// Whether and where the workers were pinned, and why.
     pub pinning: PinPlan,
     /// Workers that could not be pinned as planned, with the reason.
@@ -242,8 +261,11 @@ pub struct UpgradeReport {
     pub machine: Machine,
     /// Wall time of the whole check, in seconds.
     pub wall_s: f64,
-    /// Of that, the measured rounds, in seconds (what the budget limits).
+    /// Of that, the measured rounds, in seconds (what the budget limits), restarts included.
     pub measuring_s: f64,
+    /// Each start of both workers, in order: the first before the rounds, then one per restart
+    /// (see [`NoiseControls::workers_restart_after`]).
+    pub generations: Vec<Generation>,
     pub rows: Vec<Row>,
     pub summary: Summary,
     /// No row fails the check (exit code 0; otherwise 1).
