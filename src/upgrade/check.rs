@@ -28,7 +28,8 @@ use super::report::{
     SideInfo, Summary, UpgradeReport, WarmupRule,
 };
 use super::schedule::{
-    burst_iterations, first_in_generation, order, refresh_due, settled, starting_with, warmup_for,
+    burst_iterations, first_in_generation, generation_due, order, refresh_due, settled,
+    starting_with, warmup_for,
 };
 use super::selection::select;
 use super::stopping::{Decision, Stopping};
@@ -50,9 +51,11 @@ const MAX_ITERATIONS: u32 = 1000;
 const CALIBRATION_ITERATIONS: u32 = 5;
 /// A benchmark's sessions are re-created on both sides, after a pair of rounds, once the rounds
 /// since the last creation took this many times what creating them took (see
-/// [`refresh_due`]); both workers are restarted by the same rule, once a generation's rounds
-/// took this many times what starting it took.
+/// [`refresh_due`]).
 const REFRESH_AFTER: f64 = 10.0;
+/// The rounds are measured by this many generations of workers, the side started first
+/// alternating (see [`generation_due`]).
+const GENERATIONS: usize = 2;
 /// The warm-up before the rounds (see [`WarmupRule`]).
 const WARMUP: WarmupRule = WarmupRule {
     max_bursts: 8,
@@ -184,21 +187,14 @@ struct Launch<'a> {
     versions: &'a [String; 2],
 }
 
-/// The current generation of workers, and the record of all of them.
+/// The generations of workers started so far.
 struct Generations {
     all: Vec<Generation>,
-    /// What starting the current one took, and when its rounds began.
-    cost: Duration,
-    rounds_began: Instant,
 }
 
 impl Generations {
     fn new() -> Self {
-        Generations {
-            all: Vec::new(),
-            cost: Duration::ZERO,
-            rounds_began: Instant::now(),
-        }
+        Generations { all: Vec::new() }
     }
 
     /// The side that starts first in the next generation.
@@ -214,13 +210,11 @@ impl Generations {
             first_round,
             start_s: cost.as_secs_f64(),
         });
-        self.cost = cost;
-        self.rounds_began = Instant::now();
     }
 
-    /// Whether the current generation's rounds took [`REFRESH_AFTER`] times its start.
-    fn due(&self) -> bool {
-        refresh_due(self.rounds_began.elapsed(), self.cost, REFRESH_AFTER)
+    /// Whether the next generation is due when the rounds are `progress` of the way.
+    fn due(&self, progress: f64) -> bool {
+        generation_due(progress, self.all.len(), GENERATIONS)
     }
 }
 
@@ -281,7 +275,7 @@ pub fn upgrade_check(
         },
         intra_op_spinning: config.spinning,
         session_refresh_after: REFRESH_AFTER,
-        workers_restart_after: REFRESH_AFTER,
+        worker_generations: GENERATIONS,
         pinning,
         pin_errors,
         warmup: WARMUP,
@@ -544,7 +538,7 @@ fn measure_rounds(
             return Ok(matches!(config.stopping, Stopping::Adaptive { .. }));
         }
         if round > 0 && round.is_multiple_of(2) {
-            if generations.due() {
+            if generations.due(config.stopping.progress(round, started.elapsed())) {
                 restart(workers, tracked, launch, generations, round, progress)?;
             } else {
                 refresh_sessions(workers, tracked, round)?;

@@ -318,14 +318,14 @@ fn agreement_text(agreement: &Agreement) -> String {
     }
 }
 
-/// The worker generations: how many, and the rule that started them.
+/// The worker generations: how many were planned and started, and what starting them took.
 fn generations(report: &UpgradeReport) -> String {
     let all = &report.generations;
     let starts: Vec<String> = all.iter().map(|g| format!("{:.1}", g.start_s)).collect();
     format!(
-        "workers restarted, the side started first alternating, once a generation's rounds took \
-         {:.0}x its start: {} generation{} (started in {} s)",
-        report.method.noise.workers_restart_after,
+        "rounds split into {} equal parts, each by new workers, the side started first \
+         alternating: {} generation{} (started in {} s)",
+        report.method.noise.worker_generations,
         all.len(),
         if all.len() == 1 { "" } else { "s" },
         starts.join(", ")

@@ -78,11 +78,11 @@ pub struct NoiseControls {
     /// where its buffers landed, which a cache-bound model's speed can depend on for the
     /// session's life.
     pub session_refresh_after: f64,
-    /// Both workers are stopped and started again (a new generation, see
-    /// [`UpgradeReport::generations`]) before a pair of rounds once the generation's rounds
-    /// took this many times what starting it took: whichever worker starts first stays slower
-    /// for its life, so the side that starts first alternates from one generation to the next.
-    pub workers_restart_after: f64,
+    /// The rounds are split into this many equal parts (of the fixed rounds, or of the budget),
+    /// each measured by a new pair of workers (a generation, see [`UpgradeReport::generations`]):
+    /// whichever worker starts first stays slower for its life, so the side that starts first
+    /// alternates from one generation to the next. A check decided early uses fewer.
+    pub worker_generations: usize,
     /// Whether and where the workers were pinned, and why.
     pub pinning: PinPlan,
     /// Workers that could not be pinned as planned, with the reason.
@@ -264,7 +264,7 @@ pub struct UpgradeReport {
     /// Of that, the measured rounds, in seconds (what the budget limits), restarts included.
     pub measuring_s: f64,
     /// Each start of both workers, in order: the first before the rounds, then one per restart
-    /// (see [`NoiseControls::workers_restart_after`]).
+    /// (see [`NoiseControls::worker_generations`]).
     pub generations: Vec<Generation>,
     pub rows: Vec<Row>,
     pub summary: Summary,

@@ -38,6 +38,17 @@ impl Stopping {
         matches!(self, Stopping::Adaptive { .. }) && rounds.is_multiple_of(2)
     }
 
+    /// How far the rounds have come before round `round` (0-based), after `measured` of
+    /// measuring: the fraction of the fixed rounds, or of the budget, done.
+    pub fn progress(&self, round: usize, measured: Duration) -> f64 {
+        match *self {
+            Stopping::Fixed { rounds } => round as f64 / rounds.max(1) as f64,
+            Stopping::Adaptive { budget } => {
+                measured.as_secs_f64() / budget.as_secs_f64().max(f64::MIN_POSITIVE)
+            }
+        }
+    }
+
     /// Whether round `round` (0-based) may start after `measured` of measuring.
     pub fn may_start(&self, round: usize, measured: Duration) -> bool {
         match *self {
@@ -91,6 +102,8 @@ mod tests {
         let fixed = Stopping::Fixed { rounds: 6 };
         assert!(fixed.may_start(5, Duration::MAX) && !fixed.may_start(6, Duration::ZERO));
         assert!(!fixed.looks_after(2));
+        assert_eq!(fixed.progress(3, Duration::MAX), 0.5);
+        assert_eq!(adaptive.progress(9, Duration::from_secs(5)), 0.5);
         assert_eq!(fixed.interval(), Interval::SignTest);
         assert_eq!(
             serde_json::to_value(adaptive).unwrap(),
