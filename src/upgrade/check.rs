@@ -319,8 +319,8 @@ fn selected_cases(config: &UpgradeConfig) -> Result<Vec<BenchCase>, UpgradeError
     Ok(cases)
 }
 
-/// Makes sure both runtimes are on disk before any worker starts, so that a first use's download
-/// is not part of what starting the workers costs (which decides when they are restarted).
+/// Makes sure both runtimes are on disk before any worker starts: a first use's download is its
+/// own step, not part of a generation's start time, and the two workers never fetch at once.
 fn provision(config: &UpgradeConfig, progress: &ProgressBar) -> Result<(), UpgradeError> {
     progress.set_message("finding both runtimes (the first use of a version downloads it)");
     let failed = |side: Side, reason: String| UpgradeError::Worker {
@@ -338,8 +338,8 @@ fn provision(config: &UpgradeConfig, progress: &ProgressBar) -> Result<(), Upgra
 }
 
 /// Builds the model files of `cases` that are not built yet, before any worker starts: so that
-/// neither side builds while the other waits, and building is not part of what starting the
-/// workers costs. A model that fails to build is left to the workers, whose preparation then
+/// neither side builds while the other waits, and building is not part of a generation's start
+/// time. A model that fails to build is left to the workers, whose preparation then
 /// fails on both sides with the zoo's reason, in that benchmark's row.
 fn build_models(cases: &[BenchCase], models_dir: &Path, progress: &ProgressBar) {
     for (i, case) in cases.iter().enumerate() {
