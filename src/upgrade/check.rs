@@ -330,7 +330,12 @@ fn provision(config: &UpgradeConfig, progress: &ProgressBar) -> Result<(), Upgra
         stderr: String::new(),
     };
     let cache = Cache::from_env().map_err(UpgradeError::Cache)?;
+    // Each distinct runtime once: a cached one is verified by hashing its files.
+    let same = config.from.requirement == config.to.requirement;
     for side in [Side::From, Side::To] {
+        if side == Side::To && same {
+            continue;
+        }
         provisioning::ensure_ort(&config.side(side).requirement, &cache)
             .map_err(|e| failed(side, e.to_string()))?;
     }
