@@ -344,8 +344,8 @@ fn provision(config: &UpgradeConfig, progress: &ProgressBar) -> Result<(), Upgra
 
 /// Builds the model files of `cases` that are not built yet, before any worker starts: so that
 /// neither side builds while the other waits, and building is not part of a generation's start
-/// time. A model that fails to build is left to the workers, whose preparation then
-/// fails on both sides with the zoo's reason, in that benchmark's row.
+/// time. A model that fails to build is left to the workers, whose preparation then fails on
+/// both sides with the zoo's reason, in that benchmark's row.
 fn build_models(cases: &[BenchCase], models_dir: &Path, progress: &ProgressBar) {
     for (i, case) in cases.iter().enumerate() {
         progress.set_message(format!(
@@ -457,7 +457,8 @@ fn prepare_all(
 }
 
 /// Creates the benchmark's session (model, inputs and one checked run) on both sides, one side
-/// at a time, `first` first, replacing any session it had; a failure on a side is recorded with `context` before the reason.
+/// at a time, `first` first, replacing any session it had; a failure on a side is recorded with
+/// `context` before the reason.
 fn prepare(
     workers: &mut Workers,
     item: &mut Tracked,
@@ -626,8 +627,8 @@ fn refresh_sessions(
 /// Before a pair of rounds (`round` rounds done), stops both workers and starts a new
 /// generation, the other side first this time, with every benchmark still being measured
 /// prepared again (the decided gave their outputs when they were decided); the calibration and
-/// warm-up are kept. A benchmark that now fails to prepare
-/// is a failed row; a runtime that no longer loads, or loads another version, ends the check.
+/// warm-up are kept. A benchmark that now fails to prepare is a failed row; a runtime that no
+/// longer loads, or loads another version, ends the check.
 fn restart(
     workers: &mut Workers,
     tracked: &mut [Tracked],
