@@ -17,6 +17,7 @@
 #   LOADS      'quiet', 'loaded' or both (default 'quiet loaded')
 #   BURNERS    CPU burners for 'loaded'  (default 1: half of a 2-core machine)
 #   THREADS1   0 to leave out the one-thread A/B configuration (default 1)
+#   AA         0 to leave out the A/A configuration, to add A/B repetitions only (default 1)
 #   MEASURE    --measure wall|cpu        (default: the check's own, cpu where the OS has it)
 #   REQ        the runtime on both sides (default onnxruntime==1.31.1)
 #   EPBENCH    the binary                (default target/release/epbench)
@@ -134,7 +135,10 @@ trap 'stop_burners; exit 130' INT TERM
 
 # The configurations of a load: A/A, a slowdown per K, and one intra-op thread.
 configs_for() {
-  configs=("aa:")
+  configs=()
+  if [[ ${AA:-1} != 0 ]]; then
+    configs+=("aa:")
+  fi
   local ks_here=$ks
   [[ $1 == quiet ]] && ks_here=${KS_QUIET:-$ks}
   [[ $1 == loaded ]] && ks_here=${KS_LOADED:-$ks}
