@@ -44,9 +44,9 @@ pub fn first_in_generation(generation: usize) -> Side {
 /// takes) made 4 generations in a 3-minute check, and under load (1 burner) its A/A intervals
 /// were a third wider than with one generation (BERT-base's half-widths 3.1-4.0% against
 /// 2.0-2.6%) with a fifth fewer rounds, and it flagged a 5% slowdown of BERT-base in 1 of 2
-/// checks where one generation had flagged 7 of 7: the first dozen pairs of rounds after a restart scattered
-/// 1.5-2x as much as later ones (median distance from the median pair 5.5-7.0% against
-/// 3.5-4.0%).
+/// checks where one generation had flagged 7 of 7: the first dozen pairs of rounds after a
+/// restart scattered 1.5-2x as much as later ones (median distance from the median pair
+/// 5.5-7.0% against 3.5-4.0%).
 pub fn generation_due(progress: f64, started: usize, generations: usize) -> bool {
     started < generations && progress >= started as f64 / generations as f64
 }
